@@ -1,0 +1,42 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+{
+    "name": "Microstructures médicales",
+    "summary": "Care teams inside GP practices: networks, sites, professionals",
+    "version": "18.0.1.0.0",
+    "category": "Services/Medical",
+    "author": "odoo_microstructure contributors",
+    "license": "AGPL-3",
+    "application": True,
+    "installable": True,
+    "depends": ["mail", "calendar"],
+    "external_dependencies": {"python": ["xlsxwriter"]},
+    "data": [
+        "security/odoo_microstructure_groups.xml",
+        "security/ir.model.access.csv",
+        "security/microstructure_security.xml",
+        "data/microstructure.region.csv",
+        "data/microstructure.department.csv",
+        "data/microstructure_weekday_data.xml",
+        "views/microstructure_region_views.xml",
+        "views/microstructure_department_views.xml",
+        "views/microstructure_network_views.xml",
+        "views/microstructure_site_views.xml",
+        "views/microstructure_professional_views.xml",
+        "views/microstructure_membership_views.xml",
+        "views/res_users_views.xml",
+        "views/odoo_microstructure_menus.xml",
+    ],
+    "demo": [
+        "demo/res_lang_demo.xml",
+        "demo/microstructure.network.csv",
+        "demo/microstructure.site.csv",
+        "demo/microstructure.professional.csv",
+        "demo/microstructure.membership.csv",
+        "demo/res_users_demo.xml",
+    ],
+    "assets": {
+        "web.assets_tests": [
+            "odoo_microstructure/static/tests/tours/*.js",
+        ],
+    },
+}

@@ -1,0 +1,185 @@
+import re
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+PROFESSIONS = [
+    ("gp", "General practitioner"),
+    ("psychologist", "Psychologist"),
+    ("social_worker", "Social worker"),
+    ("psychiatrist", "Psychiatrist"),
+    ("coordinator", "Coordinator"),
+    ("other", "Other"),
+]
+
+ADELI_RE = re.compile(r"^(\d{2}|2[AB])\d{7}$")
+
+
+def luhn_valid(number):
+    """Return whether a string of digits passes the Luhn check."""
+    total = 0
+    for index, char in enumerate(reversed(number)):
+        digit = int(char)
+        if index % 2:
+            digit *= 2
+            if digit > 9:
+                digit -= 9
+        total += digit
+    return total % 10 == 0
+
+
+class MicrostructureProfessional(models.Model):
+    _name = "microstructure.professional"
+    _description = "Health or social professional"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherits = {"res.partner": "partner_id"}
+    _order = "name"
+    _rec_names_search = ["name", "rpps", "adeli"]
+
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Contact card",
+        required=True,
+        ondelete="restrict",
+        index=True,
+        auto_join=True,
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="User",
+        ondelete="set null",
+        index="btree_not_null",
+        domain=[("share", "=", False)],
+        tracking=True,
+        help="Login of the professional, when it uses the application.",
+    )
+    profession = fields.Selection(
+        PROFESSIONS, required=True, default="gp", tracking=True, index=True
+    )
+    rpps = fields.Char(
+        string="RPPS number",
+        size=11,
+        tracking=True,
+        help="11-digit number of the Répertoire partagé des professionnels de santé.",
+    )
+    adeli = fields.Char(
+        string="ADELI number",
+        size=9,
+        tracking=True,
+        help="9-character ADELI number, for professionals without an RPPS number.",
+    )
+    employer_id = fields.Many2one(
+        "res.partner",
+        string="Employer",
+        ondelete="restrict",
+        help="Employer of the professional, e.g. the Carsat for its social workers.",
+    )
+    membership_ids = fields.One2many(
+        "microstructure.membership", "professional_id", string="Memberships"
+    )
+    site_ids = fields.Many2many(
+        "microstructure.site",
+        compute="_compute_site_ids",
+        string="Current sites",
+    )
+    site_count = fields.Integer(compute="_compute_site_ids", string="Number of sites")
+    network_ids = fields.Many2many(
+        "microstructure.network",
+        string="Networks",
+        default=lambda self: self.env.user.microstructure_network_ids,
+        help="Networks whose administrators manage this professional.",
+    )
+    active = fields.Boolean(default=True, tracking=True)
+
+    _sql_constraints = [
+        ("rpps_unique", "unique(rpps)", "Another professional has this RPPS number."),
+        (
+            "adeli_unique",
+            "unique(adeli)",
+            "Another professional has this ADELI number.",
+        ),
+        (
+            "user_unique",
+            "unique(user_id)",
+            "This user is already linked to another professional.",
+        ),
+    ]
+
+    @api.depends("membership_ids.date_start", "membership_ids.date_end")
+    def _compute_site_ids(self):
+        groups = self.env["microstructure.membership"]._read_group(
+            self.env["microstructure.membership"]._get_current_domain()
+            + [("professional_id", "in", self.ids)],
+            ["professional_id"],
+            ["site_id:array_agg"],
+        )
+        sites = {professional: site_ids for professional, site_ids in groups}
+        for professional in self:
+            site_ids = sites.get(professional, [])
+            professional.site_ids = [fields.Command.set(site_ids)]
+            professional.site_count = len(set(site_ids))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            vals.update(self._normalize_identifiers(vals))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        vals.update(self._normalize_identifiers(vals))
+        return super().write(vals)
+
+    @api.model
+    def _normalize_identifiers(self, vals):
+        """Strip spaces from the RPPS and ADELI numbers typed by users."""
+        result = {}
+        for field_name in ("rpps", "adeli"):
+            if vals.get(field_name):
+                result[field_name] = re.sub(r"\s", "", vals[field_name]).upper()
+        return result
+
+    @api.constrains("rpps")
+    def _check_rpps(self):
+        for professional in self.filtered("rpps"):
+            rpps = professional.rpps
+            if not (len(rpps) == 11 and rpps.isdigit()):
+                raise ValidationError(
+                    self.env._(
+                        "The RPPS number of %(name)s must have exactly 11 digits "
+                        "(%(rpps)s given).",
+                        name=professional.name,
+                        rpps=rpps,
+                    )
+                )
+            if not luhn_valid(rpps):
+                raise ValidationError(
+                    self.env._(
+                        "The RPPS number %(rpps)s of %(name)s is not valid: its "
+                        "check digit is wrong. Check for a typing error.",
+                        name=professional.name,
+                        rpps=rpps,
+                    )
+                )
+
+    @api.constrains("adeli")
+    def _check_adeli(self):
+        for professional in self.filtered("adeli"):
+            if not ADELI_RE.match(professional.adeli):
+                raise ValidationError(
+                    self.env._(
+                        "The ADELI number of %(name)s must have 9 characters: "
+                        "the department (2 digits, 2A or 2B) followed by 7 digits "
+                        "(%(adeli)s given).",
+                        name=professional.name,
+                        adeli=professional.adeli,
+                    )
+                )
+
+    def action_view_memberships(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "odoo_microstructure.microstructure_membership_action"
+        )
+        action["domain"] = [("professional_id", "=", self.id)]
+        action["context"] = {"default_professional_id": self.id}
+        return action

@@ -1,0 +1,151 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+PROFESSIONS_COUNTED = ("gp", "psychologist", "social_worker", "psychiatrist")
+
+
+class MicrostructureSite(models.Model):
+    _name = "microstructure.site"
+    _description = "Microstructure"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "name"
+
+    name = fields.Char(required=True, tracking=True)
+    practice_kind = fields.Selection(
+        [
+            ("cabinet", "GP practice (cabinet médical)"),
+            ("msp", "Multi-professional health centre (MSP)"),
+            ("health_centre", "Health centre (centre de santé)"),
+        ],
+        string="Kind of practice",
+        required=True,
+        default="cabinet",
+        tracking=True,
+    )
+    practice_name = fields.Char(help="Name of the GP practice hosting the team.")
+    street = fields.Char()
+    street2 = fields.Char()
+    zip = fields.Char()
+    city = fields.Char(tracking=True)
+    department_id = fields.Many2one(
+        "microstructure.department",
+        required=True,
+        ondelete="restrict",
+        index=True,
+        tracking=True,
+    )
+    region_id = fields.Many2one(
+        related="department_id.region_id", store=True, index=True, string="Region"
+    )
+    network_id = fields.Many2one(
+        "microstructure.network",
+        required=True,
+        ondelete="restrict",
+        index=True,
+        tracking=True,
+    )
+    program_addiction = fields.Boolean(
+        string="Addictions (Equip'addict)",
+        tracking=True,
+        help="The site takes part in the addictions programme (Article 51 experiment).",
+    )
+    program_mental_health = fields.Boolean(
+        string="Mental health (post-Covid)",
+        tracking=True,
+        help="The site takes part in the post-Covid / mental health programme.",
+    )
+    polyvalent = fields.Boolean(
+        compute="_compute_polyvalent",
+        store=True,
+        help="The site runs both programmes.",
+    )
+    date_open = fields.Date(string="Opening date", tracking=True)
+    date_end = fields.Date(string="End of experiment", tracking=True)
+    consultation_day_ids = fields.Many2many(
+        "microstructure.weekday",
+        string="Weekly consultation days",
+        help="Days of the week when the psychologist and the social worker "
+        "consult at the practice.",
+    )
+    membership_ids = fields.One2many(
+        "microstructure.membership", "site_id", string="Memberships"
+    )
+    member_count = fields.Integer(
+        compute="_compute_member_counts", string="Active members"
+    )
+    gp_count = fields.Integer(compute="_compute_member_counts", string="GPs")
+    psychologist_count = fields.Integer(
+        compute="_compute_member_counts", string="Psychologists"
+    )
+    social_worker_count = fields.Integer(
+        compute="_compute_member_counts", string="Social workers"
+    )
+    psychiatrist_count = fields.Integer(
+        compute="_compute_member_counts", string="Psychiatrists"
+    )
+    color = fields.Integer()
+    active = fields.Boolean(default=True, tracking=True)
+
+    _sql_constraints = [
+        (
+            "name_network_unique",
+            "unique(name, network_id)",
+            "A site with this name already exists in this network.",
+        ),
+    ]
+
+    @api.depends("program_addiction", "program_mental_health")
+    def _compute_polyvalent(self):
+        for site in self:
+            site.polyvalent = site.program_addiction and site.program_mental_health
+
+    @api.depends("membership_ids.date_start", "membership_ids.date_end")
+    def _compute_member_counts(self):
+        groups = self.env["microstructure.membership"]._read_group(
+            self.env["microstructure.membership"]._get_current_domain()
+            + [("site_id", "in", self.ids)],
+            ["site_id", "profession"],
+            ["professional_id:count_distinct"],
+        )
+        counts = {}
+        totals = {}
+        for site, profession, count in groups:
+            counts[site, profession] = count
+            totals[site] = totals.get(site, 0) + count
+        for site in self:
+            site.member_count = totals.get(site, 0)
+            for profession in PROFESSIONS_COUNTED:
+                site[f"{profession}_count"] = counts.get((site, profession), 0)
+
+    @api.constrains("date_open", "date_end")
+    def _check_dates(self):
+        for site in self:
+            if site.date_open and site.date_end and site.date_end < site.date_open:
+                raise ValidationError(
+                    self.env._(
+                        "The end of experiment of %(site)s cannot be before its "
+                        "opening date.",
+                        site=site.name,
+                    )
+                )
+
+    @api.constrains("program_addiction", "program_mental_health")
+    def _check_programs(self):
+        for site in self:
+            if not (site.program_addiction or site.program_mental_health):
+                raise ValidationError(
+                    self.env._(
+                        "The site %(site)s must take part in at least one "
+                        "programme (addictions or mental health).",
+                        site=site.name,
+                    )
+                )
+
+    def action_view_memberships(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "odoo_microstructure.microstructure_membership_action"
+        )
+        action["domain"] = [("site_id", "=", self.id)]
+        action["context"] = {"default_site_id": self.id}
+        return action

@@ -1,0 +1,53 @@
+from odoo import api, fields, models
+
+
+class ResUsers(models.Model):
+    _inherit = "res.users"
+
+    microstructure_professional_ids = fields.One2many(
+        "microstructure.professional", "user_id", string="Professional records"
+    )
+    microstructure_network_ids = fields.Many2many(
+        "microstructure.network",
+        "microstructure_network_coordinator_rel",
+        "user_id",
+        "network_id",
+        string="Coordinated networks",
+        help="Networks this user administers.",
+    )
+    microstructure_region_ids = fields.Many2many(
+        "microstructure.region",
+        "microstructure_region_manager_rel",
+        "user_id",
+        "region_id",
+        string="Managed regions",
+        help="Regions whose aggregated indicators this regional manager reads.",
+    )
+    microstructure_site_ids = fields.Many2many(
+        "microstructure.site",
+        compute="_compute_microstructure_site_ids",
+        string="Care teams",
+        help="Sites where the user is an active member of the care team.",
+    )
+
+    def _compute_microstructure_site_ids(self):
+        # Read as superuser: record rules call this to know the user's own
+        # care teams, which the memberships rule itself depends on.
+        memberships = self.env["microstructure.membership"].sudo()
+        groups = memberships._read_group(
+            memberships._get_current_domain() + [("user_id", "in", self.ids)],
+            ["user_id"],
+            ["site_id:array_agg"],
+        )
+        sites = {user.id: site_ids for user, site_ids in groups}
+        for user in self:
+            user.microstructure_site_ids = [
+                fields.Command.set(sites.get(user.id, []))
+            ]
+
+    def write(self, vals):
+        result = super().write(vals)
+        if {"microstructure_network_ids", "microstructure_region_ids"} & set(vals):
+            # Record rules use these fields: drop the cached rule domains.
+            self.env.registry.clear_cache()
+        return result
