@@ -8,7 +8,7 @@ class MicrostructureDepartment(models.Model):
     _rec_names_search = ["name", "code"]
 
     name = fields.Char(required=True)
-    code = fields.Char(string="INSEE code", required=True, size=3)
+    code = fields.Char(string="INSEE code", required=True)
     region_id = fields.Many2one(
         "microstructure.region", required=True, ondelete="restrict", index=True
     )

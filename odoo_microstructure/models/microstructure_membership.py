@@ -134,18 +134,27 @@ class MicrostructureMembership(models.Model):
     # Record rules read the memberships of the user through ir.rule, whose
     # domains are cached per user: any change must drop that cache so that
     # access follows the care team at the very next request.
+    @api.model
+    def _invalidate_access_cache(self):
+        self.env.registry.clear_cache()
+        self.env["res.users"].invalidate_model(["microstructure_site_ids"])
+
     @api.model_create_multi
     def create(self, vals_list):
         memberships = super().create(vals_list)
-        self.env.registry.clear_cache()
+        self._invalidate_access_cache()
         return memberships
 
     def write(self, vals):
         result = super().write(vals)
-        self.env.registry.clear_cache()
+        self._invalidate_access_cache()
+        if "site_id" in vals:
+            # Rules are checked before a write only: the new site must be
+            # one its author manages too.
+            self.check_access("write")
         return result
 
     def unlink(self):
         result = super().unlink()
-        self.env.registry.clear_cache()
+        self._invalidate_access_cache()
         return result

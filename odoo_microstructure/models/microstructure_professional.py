@@ -58,13 +58,11 @@ class MicrostructureProfessional(models.Model):
     )
     rpps = fields.Char(
         string="RPPS number",
-        size=11,
         tracking=True,
         help="11-digit number of the Répertoire partagé des professionnels de santé.",
     )
     adeli = fields.Char(
         string="ADELI number",
-        size=9,
         tracking=True,
         help="9-character ADELI number, for professionals without an RPPS number.",
     )

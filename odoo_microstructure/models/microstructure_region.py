@@ -7,7 +7,7 @@ class MicrostructureRegion(models.Model):
     _order = "name"
 
     name = fields.Char(required=True)
-    code = fields.Char(string="INSEE code", required=True, size=2)
+    code = fields.Char(string="INSEE code", required=True)
     overseas = fields.Boolean(help="Overseas region (région d'outre-mer).")
     department_ids = fields.One2many(
         "microstructure.department", "region_id", string="Departments"

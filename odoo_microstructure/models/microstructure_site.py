@@ -94,6 +94,14 @@ class MicrostructureSite(models.Model):
         ),
     ]
 
+    def write(self, vals):
+        result = super().write(vals)
+        if "network_id" in vals:
+            # Record rules are checked before a write only: moving a site
+            # must also land in a network its author manages.
+            self.check_access("write")
+        return result
+
     @api.depends("program_addiction", "program_mental_health")
     def _compute_polyvalent(self):
         for site in self:

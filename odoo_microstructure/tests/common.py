@@ -1,0 +1,125 @@
+from contextlib import contextmanager
+
+from odoo import Command
+from odoo.tests import TransactionCase, new_test_user
+
+from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
+
+GROUP = "odoo_microstructure.group_microstructure_"
+
+
+class MicrostructureCommon(TransactionCase):
+    """Two networks in two regions, three sites and one user per role.
+
+    Network A (Grand Est): sites A1 (Bas-Rhin) and A2 (Haut-Rhin).
+    Network B (Occitanie): site B1 (Haute-Garonne).
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, **DISABLED_MAIL_CONTEXT))
+        ref = cls.env.ref
+        cls.region_ge = ref("odoo_microstructure.region_44")
+        cls.region_occ = ref("odoo_microstructure.region_76")
+
+        def user(login, role, **kwargs):
+            return new_test_user(
+                cls.env, login=login, groups=GROUP + role, context=DISABLED_MAIL_CONTEXT, **kwargs
+            )
+
+        cls.user_manager = user("ms_manager", "manager")
+        cls.user_admin_a = user("ms_admin_a", "network_admin")
+        cls.user_admin_b = user("ms_admin_b", "network_admin")
+        cls.user_gp_a1 = user("ms_gp_a1", "practitioner")
+        cls.user_psy_a = user("ms_psy_a", "practitioner")
+        cls.user_coord_b1 = user("ms_coord_b1", "coordinator")
+        cls.user_regional_ge = user(
+            "ms_regional_ge", "regional_manager",
+            microstructure_region_ids=[Command.set(cls.region_ge.ids)],
+        )
+        cls.user_carsat = user("ms_carsat", "carsat")
+        cls.user_employee = new_test_user(cls.env, login="ms_employee", groups="base.group_user")
+
+        Network = cls.env["microstructure.network"]
+        cls.network_a = Network.create({
+            "name": "Réseau test A",
+            "region_ids": [Command.set(cls.region_ge.ids)],
+            "coordinator_ids": [Command.set(cls.user_admin_a.ids)],
+        })
+        cls.network_b = Network.create({
+            "name": "Réseau test B",
+            "region_ids": [Command.set(cls.region_occ.ids)],
+            "coordinator_ids": [Command.set(cls.user_admin_b.ids)],
+        })
+        Site = cls.env["microstructure.site"]
+        cls.site_a1 = Site.create({
+            "name": "Microstructure test A1",
+            "city": "Strasbourg",
+            "department_id": ref("odoo_microstructure.department_67").id,
+            "network_id": cls.network_a.id,
+            "program_addiction": True,
+            "program_mental_health": True,
+            "date_open": "2021-01-04",
+        })
+        cls.site_a2 = Site.create({
+            "name": "Microstructure test A2",
+            "city": "Mulhouse",
+            "department_id": ref("odoo_microstructure.department_68").id,
+            "network_id": cls.network_a.id,
+            "program_addiction": True,
+            "date_open": "2022-03-01",
+        })
+        cls.site_b1 = Site.create({
+            "name": "Microstructure test B1",
+            "city": "Toulouse",
+            "department_id": ref("odoo_microstructure.department_31").id,
+            "network_id": cls.network_b.id,
+            "program_mental_health": True,
+            "date_open": "2021-09-01",
+        })
+
+        Professional = cls.env["microstructure.professional"]
+        cls.pro_gp_a1 = Professional.create({
+            "name": "Dr Claire Martin", "profession": "gp", "rpps": "10000000009",
+            "user_id": cls.user_gp_a1.id, "network_ids": [Command.set(cls.network_a.ids)],
+        })
+        cls.pro_psy_a = Professional.create({
+            "name": "Paul Weber", "profession": "psychologist", "adeli": "679312345",
+            "user_id": cls.user_psy_a.id, "network_ids": [Command.set(cls.network_a.ids)],
+        })
+        cls.pro_sw_a = Professional.create({
+            "name": "Nadia Klein", "profession": "social_worker", "adeli": "670412345",
+            "network_ids": [Command.set(cls.network_a.ids)],
+        })
+        cls.pro_psychiatrist_a2 = Professional.create({
+            "name": "Dr Hugo Meyer", "profession": "psychiatrist",
+            "network_ids": [Command.set(cls.network_a.ids)],
+        })
+        cls.pro_coord_b1 = Professional.create({
+            "name": "Dr Louis Fabre", "profession": "gp", "rpps": "10000000017",
+            "user_id": cls.user_coord_b1.id, "network_ids": [Command.set(cls.network_b.ids)],
+        })
+
+        Membership = cls.env["microstructure.membership"]
+        cls.membership_gp_a1 = Membership.create({
+            "professional_id": cls.pro_gp_a1.id, "site_id": cls.site_a1.id,
+            "date_start": "2021-01-04",
+        })
+        Membership.create([
+            {"professional_id": cls.pro_psy_a.id, "site_id": cls.site_a1.id, "date_start": "2021-01-04"},
+            {"professional_id": cls.pro_psy_a.id, "site_id": cls.site_a2.id, "date_start": "2022-03-01"},
+            {"professional_id": cls.pro_sw_a.id, "site_id": cls.site_a1.id, "date_start": "2021-01-04"},
+            {"professional_id": cls.pro_sw_a.id, "site_id": cls.site_a2.id, "date_start": "2022-03-01"},
+            {"professional_id": cls.pro_psychiatrist_a2.id, "site_id": cls.site_a2.id, "date_start": "2022-03-01"},
+            {"professional_id": cls.pro_coord_b1.id, "site_id": cls.site_b1.id,
+             "date_start": "2021-09-01", "role": "coordinator"},
+        ])
+
+    @contextmanager
+    def assertRaisesText(self, exception, pattern):
+        """``assertRaises`` (which rolls back what the block wrote) with a
+        check of the message shown to the user."""
+        with self.assertRaises(exception) as context:
+            yield context
+        self.assertRegex(str(context.exception), pattern)

@@ -1,0 +1,44 @@
+from odoo import Command
+from odoo.tests import HttpCase, tagged
+
+from .common import MicrostructureCommon
+
+
+@tagged("post_install", "-at_install")
+class TestUi(MicrostructureCommon, HttpCase):
+    def test_network_admin_tour(self):
+        self.user_admin_a.password = "ms_admin_a_password"
+        self.start_tour("/odoo", "odoo_microstructure_network_admin_tour", login="ms_admin_a")
+
+    def _search_read_sites(self):
+        result = self.make_jsonrpc_request(
+            "/web/dataset/call_kw/microstructure.site/search_read",
+            {
+                "model": "microstructure.site",
+                "method": "search_read",
+                "args": [[]],
+                "kwargs": {"fields": ["name"]},
+            },
+        )
+        return {site["name"] for site in result}
+
+    def test_membership_change_at_next_request(self):
+        """A removed member loses access at its very next HTTP request."""
+        self.user_gp_a1.password = "ms_gp_a1_password"
+        self.authenticate("ms_gp_a1", "ms_gp_a1_password")
+        self.assertEqual(self._search_read_sites(), {"Microstructure test A1"})
+
+        membership = self.env["microstructure.membership"].with_user(self.user_admin_a).create(
+            {"professional_id": self.pro_gp_a1.id, "site_id": self.site_a2.id}
+        )
+        self.assertEqual(
+            self._search_read_sites(), {"Microstructure test A1", "Microstructure test A2"}
+        )
+        membership.with_user(self.user_admin_a).action_archive()
+        self.membership_gp_a1.with_user(self.user_admin_a).write({"active": False})
+        self.assertEqual(self._search_read_sites(), set())
+
+        self.network_a.write({"coordinator_ids": [Command.link(self.user_gp_a1.id)]})
+        self.assertEqual(
+            self._search_read_sites(), {"Microstructure test A1", "Microstructure test A2"}
+        )
