@@ -7,7 +7,6 @@
     "author": "odoo_microstructure contributors",
     "license": "AGPL-3",
     "application": True,
-    "installable": True,
     "depends": ["mail", "calendar"],
     "external_dependencies": {"python": ["xlsxwriter"]},
     "data": [

@@ -46,7 +46,6 @@ class MicrostructureProfessional(models.Model):
     )
     user_id = fields.Many2one(
         "res.users",
-        string="User",
         ondelete="set null",
         index="btree_not_null",
         domain=[("share", "=", False)],
@@ -68,7 +67,6 @@ class MicrostructureProfessional(models.Model):
     )
     employer_id = fields.Many2one(
         "res.partner",
-        string="Employer",
         ondelete="restrict",
         help="Employer of the professional, e.g. the Carsat for its social workers.",
     )
