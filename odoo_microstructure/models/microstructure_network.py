@@ -82,3 +82,16 @@ class MicrostructureNetwork(models.Model):
         action["domain"] = [("network_id", "=", self.id)]
         action["context"] = {"default_network_id": self.id}
         return action
+
+    def action_view_professionals(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "odoo_microstructure.microstructure_professional_action"
+        )
+        action["domain"] = [
+            ("membership_ids", "any", [
+                ("network_id", "=", self.id), ("is_current", "=", True),
+            ]),
+        ]
+        action["context"] = {"default_network_ids": [self.id]}
+        return action

@@ -76,3 +76,24 @@ class TestCounts(MicrostructureCommon):
             sites.invalidate_model()
             with self.assertQueryCount(__system__=2):
                 sites.read(fields_to_read)
+
+    def test_smart_button_actions(self):
+        action = self.network_a.action_view_professionals()
+        self.assertEqual(
+            self.env["microstructure.professional"].search(action["domain"]),
+            self.pro_gp_a1 | self.pro_psy_a | self.pro_sw_a | self.pro_psychiatrist_a2,
+        )
+        action = self.network_a.action_view_sites()
+        self.assertEqual(
+            self.env["microstructure.site"].search(action["domain"]), self.site_a1 | self.site_a2
+        )
+        action = self.site_a2.action_view_memberships()
+        self.assertEqual(
+            self.env["microstructure.membership"].search(action["domain"]).professional_id,
+            self.pro_psy_a | self.pro_sw_a | self.pro_psychiatrist_a2,
+        )
+        action = self.pro_psy_a.action_view_memberships()
+        self.assertEqual(
+            self.env["microstructure.membership"].search(action["domain"]).site_id,
+            self.site_a1 | self.site_a2,
+        )
