@@ -66,7 +66,7 @@ echo "test: installed odoo_microstructure with demo data in $((end - start)) s"
 cd "$here"
 set +e
 $PYTHON -m pytest --odoo-config "$conf" --odoo-database "$DB" --odoo-http \
-  -o python_files='test_*.py' -W ignore::DeprecationWarning -rfEs "$@" \
+  -W ignore::DeprecationWarning -rfEs "$@" \
   odoo_microstructure/tests tests
 rc=$?
 set -e

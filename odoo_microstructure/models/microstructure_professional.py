@@ -123,7 +123,11 @@ class MicrostructureProfessional(models.Model):
 
     def write(self, vals):
         vals.update(self._normalize_identifiers(vals))
-        return super().write(vals)
+        result = super().write(vals)
+        if "user_id" in vals:
+            # The login gives access to the care teams of the professional.
+            self.env["microstructure.membership"]._invalidate_access_cache()
+        return result
 
     @api.model
     def _normalize_identifiers(self, vals):

@@ -164,3 +164,44 @@ class TestAccess(MicrostructureCommon):
             {"microstructure_network_ids": [Command.unlink(self.network_a.id)]}
         )
         self.assertNotIn(self.site_a1, Site.search([]))
+
+    def test_login_link_applies_at_once(self):
+        Site = self.env["microstructure.site"].with_user(self.user_employee)
+        self.user_employee.groups_id = [Command.link(
+            self.env.ref("odoo_microstructure.group_microstructure_practitioner").id
+        )]
+        self.assertFalse(Site.search([]))
+        self.pro_sw_a.with_user(self.user_admin_a).user_id = self.user_employee
+        self.assertEqual(Site.search([]), self.site_a1 | self.site_a2)
+        self.pro_sw_a.with_user(self.user_admin_a).user_id = False
+        self.assertFalse(Site.search([]))
+
+    def test_kanban_and_list_query_budget(self):
+        """Loading the sites kanban costs the same for 3 or 30 sites."""
+        Site = self.env["microstructure.site"].with_user(self.user_admin_a)
+        department = self.env.ref("odoo_microstructure.department_67")
+        specification = {
+            name: {} for name in (
+                "name", "city", "program_addiction", "program_mental_health", "polyvalent",
+                "gp_count", "psychologist_count", "social_worker_count", "color",
+            )
+        }
+        specification["department_id"] = {"fields": {"display_name": {}}}
+        specification["network_id"] = {"fields": {"display_name": {}}}
+        specification["activity_ids"] = {"fields": {}}
+        domain = [("network_id", "=", self.network_a.id)]
+        counts = []
+        for extra in (0, 28):
+            Site.sudo().create([
+                {"name": f"Site {extra}-{i}", "department_id": department.id,
+                 "network_id": self.network_a.id, "program_addiction": True}
+                for i in range(extra)
+            ])
+            self.env.invalidate_all()
+            self.env.registry.clear_cache()
+            Site.web_search_read(domain, specification)  # warm the rule cache
+            self.env.invalidate_all()
+            with self.assertQueryCount(8):
+                result = Site.web_search_read(domain, specification)
+            counts.append(result["length"])
+        self.assertEqual(counts, [2, 30])
