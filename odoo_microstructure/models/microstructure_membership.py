@@ -85,6 +85,16 @@ class MicrostructureMembership(models.Model):
             return domain
         return ["!", *domain]
 
+    @api.model
+    def _get_records_action_for(self, field_name, record):
+        """Window action listing the memberships whose ``field_name`` is ``record``."""
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "odoo_microstructure.microstructure_membership_action"
+        )
+        action["domain"] = [(field_name, "=", record.id)]
+        action["context"] = {f"default_{field_name}": record.id}
+        return action
+
     @api.depends("professional_id", "site_id")
     def _compute_display_name(self):
         for membership in self:

@@ -177,9 +177,4 @@ class MicrostructureProfessional(models.Model):
 
     def action_view_memberships(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "odoo_microstructure.microstructure_membership_action"
-        )
-        action["domain"] = [("professional_id", "=", self.id)]
-        action["context"] = {"default_professional_id": self.id}
-        return action
+        return self.env["microstructure.membership"]._get_records_action_for("professional_id", self)

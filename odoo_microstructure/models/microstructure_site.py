@@ -151,9 +151,4 @@ class MicrostructureSite(models.Model):
 
     def action_view_memberships(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "odoo_microstructure.microstructure_membership_action"
-        )
-        action["domain"] = [("site_id", "=", self.id)]
-        action["context"] = {"default_site_id": self.id}
-        return action
+        return self.env["microstructure.membership"]._get_records_action_for("site_id", self)
