@@ -17,7 +17,7 @@ SAME_IN_FRENCH = {
     "Avatar 256", "Avatar 512", "Code", "Configuration", "Contact", "ID", "Identification",
     "Image", "Image 1024", "Image 128", "Image 256", "Image 512", "MSP", "Messages",
     "Microstructure", "Microstructures", "Mobile", "Note", "Notes", "Profession",
-    "Programmes", "Self",
+    "Programmes", "Self", "Cannabis", "Date", "Patient", "Patients",
 }
 
 

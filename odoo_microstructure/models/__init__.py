@@ -6,3 +6,6 @@ from . import microstructure_site
 from . import microstructure_professional
 from . import microstructure_membership
 from . import res_users
+from . import microstructure_substance
+from . import microstructure_patient
+from . import microstructure_patient_note

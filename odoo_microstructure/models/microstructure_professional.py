@@ -124,8 +124,8 @@ class MicrostructureProfessional(models.Model):
     def write(self, vals):
         vals.update(self._normalize_identifiers(vals))
         result = super().write(vals)
-        if "user_id" in vals:
-            # The login gives access to the care teams of the professional.
+        if {"user_id", "profession"} & set(vals):
+            # The login and the profession give access to patient files.
             self.env["microstructure.membership"]._invalidate_access_cache()
         return result
 

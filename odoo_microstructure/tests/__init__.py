@@ -2,3 +2,4 @@ from . import test_access
 from . import test_validation
 from . import test_counts
 from . import test_ui
+from . import test_patient

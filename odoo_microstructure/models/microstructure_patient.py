@@ -1,0 +1,244 @@
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+CLINICAL = "odoo_microstructure.group_microstructure_practitioner"
+ADULT_AGE = 18
+
+
+class MicrostructurePatient(models.Model):
+    """A patient followed by the care team of a site.
+
+    Not a ``res.partner`` on purpose: every internal user reads partners,
+    while a patient file is shared with the care team only (global rule on
+    ``site_id``, no administrator bypass).
+    """
+
+    _name = "microstructure.patient"
+    _description = "Patient"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "name, first_names"
+    _rec_names_search = ["name", "birth_name", "first_names"]
+    _mail_post_access = "read"
+
+    # IDENTITY
+    civility = fields.Selection([("mrs", "Mrs"), ("mr", "Mr")])
+    name = fields.Char(string="Usage name", required=True, index="trigram", tracking=True)
+    birth_name = fields.Char(index="trigram")
+    first_names = fields.Char(required=True, index="trigram")
+    birth_date = fields.Date(required=True)
+    age = fields.Integer(compute="_compute_age")
+    sex = fields.Selection([("female", "Female"), ("male", "Male")], required=True)
+    street = fields.Char()
+    zip = fields.Char()
+    city = fields.Char()
+    phone = fields.Char()
+
+    # FOLLOW-UP
+    site_id = fields.Many2one(
+        "microstructure.site", required=True, ondelete="restrict", index=True, tracking=True
+    )
+    gp_id = fields.Many2one(
+        "microstructure.professional",
+        string="GP",
+        ondelete="restrict",
+        domain="[('profession', '=', 'gp'), ('membership_ids.site_id', '=', site_id)]",
+        tracking=True,
+        help="The GP who took the patient into the microstructure.",
+    )
+    inclusion_date = fields.Date(
+        required=True, default=fields.Date.context_today, tracking=True
+    )
+    motive_addiction = fields.Boolean(string="Addictions", tracking=True, groups=CLINICAL)
+    motive_precarity = fields.Boolean(string="Precarity", tracking=True, groups=CLINICAL)
+    motive_mental_health = fields.Boolean(
+        string="Mental health", tracking=True, groups=CLINICAL
+    )
+    substance_ids = fields.Many2many(
+        "microstructure.substance", string="Substances", groups=CLINICAL
+    )
+    main_substance_id = fields.Many2one(
+        "microstructure.substance",
+        ondelete="restrict",
+        domain="[('id', 'in', substance_ids)]",
+        tracking=True,
+        groups=CLINICAL,
+    )
+    disorder_anxiety = fields.Boolean(string="Anxiety disorder", groups=CLINICAL)
+    disorder_mood = fields.Boolean(string="Mood disorder", groups=CLINICAL)
+    disorder_other = fields.Char(string="Other disorder", groups=CLINICAL)
+    synthesis = fields.Html(
+        string="Team synthesis",
+        groups=CLINICAL,
+        help="Shared by the whole care team of the site.",
+    )
+    note_ids = fields.One2many(
+        "microstructure.patient.note", "patient_id", string="Private notes"
+    )
+
+    # CONSENT
+    consent_date = fields.Date(
+        string="Consent to sharing",
+        tracking=True,
+        help="Date the patient agreed to the sharing of its information within the "
+        "care team.",
+    )
+    consent_user_id = fields.Many2one(
+        "res.users", string="Consent collected by", ondelete="restrict"
+    )
+    consent_method = fields.Selection(
+        [("oral", "Oral, noted in the file"), ("written", "Written, signed form")],
+        string="Consent given",
+    )
+
+    # STATUS
+    state = fields.Selection(
+        [("followed", "Followed"), ("exited", "Exited")],
+        string="Status",
+        required=True,
+        default="followed",
+        tracking=True,
+        group_expand=True,
+    )
+    exit_date = fields.Date(tracking=True)
+    exit_reason = fields.Selection(
+        [
+            ("goal_reached", "Goals reached"),
+            ("moved", "Moved away"),
+            ("referred", "Referred to a specialised service"),
+            ("lost", "Lost to follow-up"),
+            ("declined", "Declined to continue"),
+            ("deceased", "Deceased"),
+            ("other", "Other"),
+        ],
+        tracking=True,
+    )
+    color = fields.Integer()
+    active = fields.Boolean(default=True, tracking=True)
+
+    @api.depends("birth_date")
+    @api.depends_context("tz")
+    def _compute_age(self):
+        today = fields.Date.context_today(self)
+        for patient in self:
+            patient.age = (
+                relativedelta(today, patient.birth_date).years if patient.birth_date else 0
+            )
+
+    @api.depends("name", "first_names", "civility")
+    def _compute_display_name(self):
+        civilities = dict(self._fields["civility"]._description_selection(self.env))
+        for patient in self:
+            parts = [civilities.get(patient.civility), (patient.name or "").upper(), patient.first_names]
+            patient.display_name = " ".join(part for part in parts if part)
+
+    # CONSTRAINTS
+    @api.constrains("birth_date", "inclusion_date")
+    def _check_birth_date(self):
+        today = fields.Date.context_today(self)
+        for patient in self:
+            if patient.birth_date > today:
+                raise ValidationError(
+                    self.env._(
+                        "The birth date of %(patient)s (%(date)s) is in the future.",
+                        patient=patient.display_name,
+                        date=patient.birth_date,
+                    )
+                )
+            reference = patient.inclusion_date or today
+            if relativedelta(reference, patient.birth_date).years < ADULT_AGE:
+                raise ValidationError(
+                    self.env._(
+                        "%(patient)s is under 18 at inclusion: the microstructures "
+                        "follow adults only.",
+                        patient=patient.display_name,
+                    )
+                )
+
+    @api.constrains("main_substance_id", "substance_ids")
+    def _check_main_substance(self):
+        for patient in self:
+            if patient.main_substance_id and patient.main_substance_id not in patient.substance_ids:
+                raise ValidationError(
+                    self.env._(
+                        "The main substance of %(patient)s must be one of its substances.",
+                        patient=patient.display_name,
+                    )
+                )
+
+    @api.constrains("state", "exit_date", "exit_reason", "inclusion_date")
+    def _check_exit(self):
+        for patient in self:
+            if patient.state == "exited" and not (patient.exit_date and patient.exit_reason):
+                raise ValidationError(
+                    self.env._(
+                        "Give the exit date and reason of %(patient)s.",
+                        patient=patient.display_name,
+                    )
+                )
+            if patient.exit_date and patient.exit_date < patient.inclusion_date:
+                raise ValidationError(
+                    self.env._(
+                        "%(patient)s cannot exit before its inclusion.",
+                        patient=patient.display_name,
+                    )
+                )
+
+    # CRUD
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_patient_file(self):
+        raise UserError(
+            self.env._(
+                "A patient file cannot be deleted: archive it, or record the exit "
+                "of the patient."
+            )
+        )
+
+    # ACTIONS
+    def action_record_consent(self):
+        """The current user records the patient's consent today."""
+        self.write({
+            "consent_date": fields.Date.context_today(self),
+            "consent_user_id": self.env.user.id,
+            "consent_method": self.consent_method or "oral",
+        })
+
+    def action_reopen(self):
+        self.write({"state": "followed", "exit_date": False, "exit_reason": False})
+
+    # MAIL
+    def _message_subscribe(self, partner_ids=None, subtype_ids=None, customer_ids=None):
+        """Only the current care team of the site may follow a patient: followers
+        receive its messages by e-mail."""
+        if partner_ids:
+            allowed = self._get_care_team_partners()
+            outsiders = self.env["res.partner"].browse(set(partner_ids) - set(allowed.ids))
+            if outsiders and (self.env.su or outsiders == self.env.user.partner_id):
+                # Automatic subscription of an author outside the team (data
+                # loading, scheduled actions): leave it out quietly.
+                partner_ids = list(set(partner_ids) - set(outsiders.ids))
+            elif outsiders:
+                raise UserError(
+                    self.env._(
+                        "Only the members of the care team can follow a patient "
+                        "(%(names)s are not).",
+                        names=", ".join(outsiders.sudo().mapped("name")),
+                    )
+                )
+        return super()._message_subscribe(
+            partner_ids=partner_ids, subtype_ids=subtype_ids, customer_ids=customer_ids
+        )
+
+    def _get_care_team_partners(self):
+        """Partners of the users who are current members of all the sites of ``self``."""
+        # Read as superuser: the care team is needed whoever triggers the
+        # subscription (e.g. mail notifications), and only partner ids leave.
+        Membership = self.env["microstructure.membership"].sudo()
+        partners = None
+        for site in self.sudo().site_id:
+            members = Membership.search(
+                Membership._get_current_domain() + [("site_id", "=", site.id)]
+            ).user_id.partner_id
+            partners = members if partners is None else partners & members
+        return partners or self.env["res.partner"]
