@@ -26,6 +26,8 @@
         "views/microstructure_membership_views.xml",
         "views/microstructure_substance_views.xml",
         "views/microstructure_patient_views.xml",
+        "views/microstructure_consultation_views.xml",
+        "views/microstructure_permanence_views.xml",
         "views/res_users_views.xml",
         "views/odoo_microstructure_menus.xml",
     ],

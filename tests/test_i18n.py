@@ -17,7 +17,8 @@ SAME_IN_FRENCH = {
     "Avatar 256", "Avatar 512", "Code", "Configuration", "Contact", "ID", "Identification",
     "Image", "Image 1024", "Image 128", "Image 256", "Image 512", "MSP", "Messages",
     "Microstructure", "Microstructures", "Mobile", "Note", "Notes", "Profession",
-    "Programmes", "Self", "Cannabis", "Date", "Patient", "Patients",
+    "Programmes", "Self", "Cannabis", "Date", "Patient", "Patients", "<span>-</span>",
+    "Agenda", "Consultation", "Consultations", "Permanence", "Permanences",
 }
 
 

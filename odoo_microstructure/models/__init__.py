@@ -9,3 +9,5 @@ from . import res_users
 from . import microstructure_substance
 from . import microstructure_patient
 from . import microstructure_patient_note
+from . import microstructure_consultation
+from . import microstructure_permanence

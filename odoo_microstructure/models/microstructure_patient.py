@@ -73,6 +73,9 @@ class MicrostructurePatient(models.Model):
         groups=CLINICAL,
         help="Shared by the whole care team of the site.",
     )
+    consultation_ids = fields.One2many(
+        "microstructure.consultation", "patient_id", string="Consultations"
+    )
     note_ids = fields.One2many(
         "microstructure.patient.note", "patient_id", string="Private notes"
     )
@@ -194,6 +197,17 @@ class MicrostructurePatient(models.Model):
                 "of the patient."
             )
         )
+
+    def _check_followed(self):
+        exited = self.filtered(lambda patient: patient.state == "exited")
+        if exited:
+            raise ValidationError(
+                self.env._(
+                    "%(patient)s has exited the microstructure: reopen the follow-up "
+                    "before booking a consultation.",
+                    patient=exited[0].display_name,
+                )
+            )
 
     # ACTIONS
     def action_record_consent(self):

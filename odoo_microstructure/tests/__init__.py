@@ -3,3 +3,4 @@ from . import test_validation
 from . import test_counts
 from . import test_ui
 from . import test_patient
+from . import test_agenda

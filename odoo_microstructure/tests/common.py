@@ -25,7 +25,8 @@ class MicrostructureCommon(TransactionCase):
 
         def user(login, role, **kwargs):
             return new_test_user(
-                cls.env, login=login, groups=GROUP + role, context=DISABLED_MAIL_CONTEXT, **kwargs
+                cls.env, login=login, groups=GROUP + role, context=DISABLED_MAIL_CONTEXT,
+                lang="en_US", tz="Europe/Paris", **kwargs
             )
 
         cls.user_manager = user("ms_manager", "manager")
@@ -39,7 +40,9 @@ class MicrostructureCommon(TransactionCase):
             microstructure_region_ids=[Command.set(cls.region_ge.ids)],
         )
         cls.user_carsat = user("ms_carsat", "carsat")
-        cls.user_employee = new_test_user(cls.env, login="ms_employee", groups="base.group_user")
+        cls.user_employee = new_test_user(
+            cls.env, login="ms_employee", groups="base.group_user", lang="en_US"
+        )
 
         Network = cls.env["microstructure.network"]
         cls.network_a = Network.create({

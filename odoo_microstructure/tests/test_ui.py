@@ -1,4 +1,6 @@
-from odoo import Command
+from datetime import datetime, time, timedelta
+
+from odoo import Command, fields
 from odoo.tests import HttpCase, tagged
 
 from .common import MicrostructureCommon
@@ -9,6 +11,29 @@ class TestUi(MicrostructureCommon, HttpCase):
     def test_network_admin_tour(self):
         self.user_admin_a.password = "ms_admin_a_password"
         self.start_tour("/odoo", "odoo_microstructure_network_admin_tour", login="ms_admin_a")
+
+    def test_practitioner_booking_tour(self):
+        patient = self.env["microstructure.patient"].create({
+            "civility": "mrs", "name": "Dupont", "first_names": "Marie",
+            "birth_date": "1975-04-12", "sex": "female", "site_id": self.site_a1.id,
+        })
+        tomorrow = fields.Date.today() + timedelta(days=1)
+        permanence = self.env["microstructure.permanence"].create({
+            "site_id": self.site_a1.id,
+            "professional_id": self.pro_psy_a.id,
+            "start": datetime.combine(tomorrow, time(8, 0)),
+            "stop": datetime.combine(tomorrow, time(11, 0)),
+        })
+        self.user_psy_a.password = "ms_psy_a_password"
+        self.start_tour(
+            f"/odoo/microstructure-permanences/{permanence.id}",
+            "odoo_microstructure_practitioner_booking_tour",
+            login="ms_psy_a",
+        )
+        consultation = permanence.slot_ids[0].consultation_id
+        self.assertEqual(consultation.patient_id, patient)
+        self.assertEqual(consultation.state, "done")
+        self.assertEqual(permanence.booked_count, 1)
 
     def _search_read_sites(self):
         result = self.make_jsonrpc_request(

@@ -1,0 +1,243 @@
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+CONSULTATION_KINDS = [
+    ("gp", "GP"),
+    ("psychologist", "Psychologist"),
+    ("social_worker", "Social worker"),
+    ("psychiatrist", "Psychiatrist"),
+]
+ACTIVE_STATES = ("planned", "done")
+
+
+class MicrostructureConsultation(models.Model):
+    """A consultation of a patient with a professional of its care team.
+
+    Each consultation is mirrored by a private ``calendar.event`` titled
+    "Consultation": the professional's calendar shows the appointment, and
+    nothing in it names the patient.
+    """
+
+    _name = "microstructure.consultation"
+    _description = "Consultation"
+    _inherit = ["mail.thread"]
+    _order = "start desc, id desc"
+
+    patient_id = fields.Many2one(
+        "microstructure.patient", required=True, ondelete="restrict", index=True
+    )
+    site_id = fields.Many2one(related="patient_id.site_id", store=True, index=True)
+    professional_id = fields.Many2one(
+        "microstructure.professional",
+        required=True,
+        ondelete="restrict",
+        index=True,
+        domain="[('membership_ids.site_id', '=', site_id)]",
+        tracking=True,
+    )
+    user_id = fields.Many2one(related="professional_id.user_id", string="Professional user")
+    kind = fields.Selection(
+        CONSULTATION_KINDS,
+        required=True,
+        compute="_compute_kind",
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
+    start = fields.Datetime(required=True, tracking=True, index=True)
+    duration = fields.Float(
+        default=0.5, required=True, help="Duration in hours (30 to 45 minutes)."
+    )
+    stop = fields.Datetime(compute="_compute_stop", store=True)
+    place = fields.Selection(
+        [("practice", "At the practice"), ("cpam", "CPAM office"), ("phone", "By phone")],
+        required=True,
+        default="practice",
+    )
+    state = fields.Selection(
+        [
+            ("planned", "Planned"),
+            ("done", "Done"),
+            ("cancelled", "Cancelled"),
+            ("excused", "Excused absence"),
+            ("no_show", "No-show"),
+        ],
+        string="Status",
+        required=True,
+        default="planned",
+        tracking=True,
+        index=True,
+    )
+    permanence_id = fields.Many2one(
+        "microstructure.permanence", ondelete="restrict", index="btree_not_null"
+    )
+    event_id = fields.Many2one(
+        "calendar.event", string="Calendar event", ondelete="set null", readonly=True, copy=False
+    )
+
+    @api.depends("professional_id")
+    def _compute_kind(self):
+        kinds = dict(CONSULTATION_KINDS)
+        for consultation in self:
+            profession = consultation.professional_id.profession
+            if profession in kinds:
+                consultation.kind = profession
+            elif not consultation.kind:
+                consultation.kind = "gp"
+
+    @api.depends("start", "duration")
+    def _compute_stop(self):
+        for consultation in self:
+            consultation.stop = consultation.start and consultation.start + timedelta(
+                hours=consultation.duration
+            )
+
+    @api.depends("patient_id", "kind", "start")
+    def _compute_display_name(self):
+        kinds = dict(self._fields["kind"]._description_selection(self.env))
+        for consultation in self:
+            when = (
+                fields.Datetime.context_timestamp(consultation, consultation.start).strftime(
+                    "%d/%m/%Y %H:%M"
+                )
+                if consultation.start
+                else ""
+            )
+            consultation.display_name = " - ".join(
+                part for part in (consultation.patient_id.display_name, kinds.get(consultation.kind), when) if part
+            )
+
+    # CONSTRAINTS
+    @api.constrains("duration")
+    def _check_duration(self):
+        for consultation in self:
+            if not 0.25 <= consultation.duration <= 2:
+                raise ValidationError(
+                    self.env._("A consultation lasts between 15 minutes and 2 hours.")
+                )
+
+    @api.constrains("patient_id", "professional_id")
+    def _check_team(self):
+        for consultation in self:
+            sites = consultation.professional_id.sudo().membership_ids.filtered("is_current").site_id
+            if consultation.site_id not in sites:
+                raise ValidationError(
+                    self.env._(
+                        "%(professional)s is not a current member of the care team of "
+                        "%(site)s.",
+                        professional=consultation.professional_id.name,
+                        site=consultation.site_id.name,
+                    )
+                )
+
+    @api.constrains("start", "stop", "professional_id", "state")
+    def _check_overlap(self):
+        for consultation in self.filtered(lambda c: c.state in ACTIVE_STATES):
+            # Read as superuser: the professional may consult at other sites
+            # whose patients the author cannot see; only a count comes back.
+            overlapping = self.sudo().search_count([
+                ("id", "!=", consultation.id),
+                ("professional_id", "=", consultation.professional_id.id),
+                ("state", "in", ACTIVE_STATES),
+                ("start", "<", consultation.stop),
+                ("stop", ">", consultation.start),
+            ], limit=1)
+            if overlapping:
+                raise ValidationError(
+                    self.env._(
+                        "%(professional)s already has a consultation at that time.",
+                        professional=consultation.professional_id.name,
+                    )
+                )
+
+    # CRUD
+    @api.model_create_multi
+    def create(self, vals_list):
+        consultations = super().create(vals_list)
+        consultations._check_patient_followed()
+        consultations._sync_events()
+        return consultations
+
+    def write(self, vals):
+        if "patient_id" in vals:
+            self.env["microstructure.patient"].browse(vals["patient_id"])._check_followed()
+        result = super().write(vals)
+        if {"start", "duration", "professional_id", "state", "place"} & set(vals):
+            self._sync_events()
+        return result
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_clinical_record(self):
+        raise UserError(
+            self.env._("A consultation cannot be deleted: cancel it instead.")
+        )
+
+    def _check_patient_followed(self):
+        self.filtered(lambda c: c.state == "planned").patient_id._check_followed()
+
+    # CALENDAR
+    def _prepare_event_vals(self):
+        self.ensure_one()
+        places = dict(self._fields["place"]._description_selection(self.env))
+        user = self.professional_id.user_id
+        return {
+            "name": self.env._("Consultation"),
+            "start": self.start,
+            "stop": self.stop,
+            "privacy": "private",
+            "show_as": "busy",
+            "location": places.get(self.place),
+            "user_id": user.id or False,
+            "partner_ids": [fields.Command.set(user.partner_id.ids)],
+            "res_model_id": self.env["ir.model"]._get_id(self._name),
+            "res_id": self.id,
+            "active": self.state in ACTIVE_STATES,
+        }
+
+    def _sync_events(self):
+        """Create or update the private calendar events of the consultations."""
+        # As superuser: the event belongs to the professional's calendar, whose
+        # privacy rules would stop a colleague who books for it; the access to
+        # the consultation itself was checked by the ORM.
+        Event = self.env["calendar.event"].sudo().with_context(
+            no_mail_to_attendees=True, dont_notify=True, active_test=False
+        )
+        for consultation in self:
+            vals = consultation._prepare_event_vals()
+            if consultation.event_id:
+                consultation.event_id.sudo().with_context(
+                    no_mail_to_attendees=True, dont_notify=True
+                ).write(vals)
+            else:
+                consultation.event_id = Event.create(vals)
+
+    # ACTIONS
+    def _set_state(self, state, allowed_from):
+        for consultation in self:
+            if consultation.state not in allowed_from:
+                raise UserError(
+                    self.env._(
+                        "The consultation %(consultation)s cannot go from %(old)s to %(new)s.",
+                        consultation=consultation.display_name,
+                        old=dict(self._fields["state"]._description_selection(self.env))[consultation.state],
+                        new=dict(self._fields["state"]._description_selection(self.env))[state],
+                    )
+                )
+        self.write({"state": state})
+
+    def action_done(self):
+        self._set_state("done", ("planned", "no_show", "excused"))
+
+    def action_cancel(self):
+        self._set_state("cancelled", ("planned",))
+
+    def action_excused(self):
+        self._set_state("excused", ("planned",))
+
+    def action_no_show(self):
+        self._set_state("no_show", ("planned",))
+
+    def action_replan(self):
+        self._set_state("planned", ("cancelled", "excused", "no_show"))

@@ -1,0 +1,214 @@
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+
+class MicrostructurePermanence(models.Model):
+    """Half-day session of a psychologist or a social worker at a site, cut
+    into consultation slots (e.g. Thursday 9:00-12:00, 4 slots of 45 min)."""
+
+    _name = "microstructure.permanence"
+    _description = "Permanence"
+    _inherit = ["mail.thread"]
+    _order = "start desc, id desc"
+
+    site_id = fields.Many2one(
+        "microstructure.site", required=True, ondelete="restrict", index=True, tracking=True
+    )
+    professional_id = fields.Many2one(
+        "microstructure.professional",
+        required=True,
+        ondelete="restrict",
+        index=True,
+        domain="[('profession', 'in', ('psychologist', 'social_worker')), "
+        "('membership_ids.site_id', '=', site_id)]",
+        tracking=True,
+    )
+    profession = fields.Selection(related="professional_id.profession", store=True)
+    start = fields.Datetime(required=True, tracking=True)
+    stop = fields.Datetime(required=True, tracking=True)
+    slot_minutes = fields.Integer(
+        string="Slot length (minutes)",
+        required=True,
+        default=45,
+        help="Length of a consultation slot: 30 to 45 minutes.",
+    )
+    slot_ids = fields.One2many("microstructure.permanence.slot", "permanence_id", string="Slots")
+    slot_count = fields.Integer(compute="_compute_fill", store=True, aggregator="sum")
+    booked_count = fields.Integer(compute="_compute_fill", store=True, aggregator="sum")
+    fill_rate = fields.Float(
+        compute="_compute_fill", store=True, aggregator="avg", help="Share of booked slots (%)."
+    )
+    state = fields.Selection(
+        [("planned", "Planned"), ("held", "Held"), ("cancelled", "Cancelled")],
+        string="Status", required=True, default="planned", tracking=True,
+    )
+    event_id = fields.Many2one("calendar.event", ondelete="set null", readonly=True, copy=False)
+
+    @api.depends("slot_ids.consultation_id", "slot_ids.consultation_id.state")
+    def _compute_fill(self):
+        for permanence in self:
+            slots = permanence.slot_ids
+            booked = slots.filtered(
+                lambda slot: slot.consultation_id and slot.consultation_id.state != "cancelled"
+            )
+            permanence.slot_count = len(slots)
+            permanence.booked_count = len(booked)
+            permanence.fill_rate = 100.0 * len(booked) / len(slots) if slots else 0.0
+
+    @api.depends("professional_id", "site_id", "start")
+    def _compute_display_name(self):
+        for permanence in self:
+            when = (
+                fields.Datetime.context_timestamp(permanence, permanence.start).strftime("%d/%m/%Y %H:%M")
+                if permanence.start else ""
+            )
+            permanence.display_name = " - ".join(
+                part for part in (permanence.site_id.name, permanence.professional_id.name, when) if part
+            )
+
+    @api.constrains("start", "stop", "slot_minutes")
+    def _check_times(self):
+        for permanence in self:
+            if permanence.stop <= permanence.start:
+                raise ValidationError(self.env._("A permanence must end after it starts."))
+            if permanence.stop - permanence.start > timedelta(hours=6):
+                raise ValidationError(self.env._("A permanence lasts half a day at most (6 hours)."))
+            if not 30 <= permanence.slot_minutes <= 45:
+                raise ValidationError(self.env._("Consultation slots last 30 to 45 minutes."))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        permanences = super().create(vals_list)
+        permanences._generate_slots()
+        permanences._sync_events()
+        return permanences
+
+    def write(self, vals):
+        result = super().write(vals)
+        if {"start", "stop", "slot_minutes"} & set(vals):
+            if self.slot_ids.consultation_id:
+                raise UserError(
+                    self.env._("Move or cancel the booked consultations before changing the times.")
+                )
+            self.slot_ids.unlink()
+            self._generate_slots()
+        if {"start", "stop", "professional_id", "state"} & set(vals):
+            self._sync_events()
+        return result
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_booked(self):
+        if self.slot_ids.consultation_id:
+            raise UserError(self.env._("A permanence with booked consultations cannot be deleted: cancel it."))
+
+    def _generate_slots(self):
+        vals_list = []
+        for permanence in self:
+            length = timedelta(minutes=permanence.slot_minutes)
+            start = permanence.start
+            while start + length <= permanence.stop:
+                vals_list.append({"permanence_id": permanence.id, "start": start, "stop": start + length})
+                start += length
+        self.env["microstructure.permanence.slot"].create(vals_list)
+
+    def _sync_events(self):
+        # As superuser, for the same reason as the consultations' events.
+        Event = self.env["calendar.event"].sudo().with_context(
+            no_mail_to_attendees=True, dont_notify=True, active_test=False
+        )
+        for permanence in self:
+            user = permanence.professional_id.user_id
+            vals = {
+                "name": self.env._("Permanence at %(site)s", site=permanence.site_id.name),
+                "start": permanence.start,
+                "stop": permanence.stop,
+                "privacy": "private",
+                "user_id": user.id or False,
+                "partner_ids": [fields.Command.set(user.partner_id.ids)],
+                "active": permanence.state != "cancelled",
+            }
+            if permanence.event_id:
+                permanence.event_id.sudo().with_context(no_mail_to_attendees=True).write(vals)
+            else:
+                permanence.event_id = Event.create(vals)
+
+    def action_held(self):
+        self.write({"state": "held"})
+
+    def action_cancel(self):
+        self.slot_ids.consultation_id.filtered(lambda c: c.state == "planned").action_cancel()
+        self.write({"state": "cancelled"})
+
+
+class MicrostructurePermanenceSlot(models.Model):
+    _name = "microstructure.permanence.slot"
+    _description = "Consultation slot of a permanence"
+    _order = "start"
+
+    permanence_id = fields.Many2one(
+        "microstructure.permanence", required=True, ondelete="cascade", index=True
+    )
+    site_id = fields.Many2one(related="permanence_id.site_id", store=True, index=True)
+    start = fields.Datetime(required=True)
+    stop = fields.Datetime(required=True)
+    consultation_id = fields.Many2one(
+        "microstructure.consultation", ondelete="set null", readonly=True, index="btree_not_null"
+    )
+    patient_id = fields.Many2one(
+        "microstructure.patient",
+        compute="_compute_patient_id",
+        inverse="_inverse_patient_id",
+        domain="[('site_id', '=', site_id), ('state', '=', 'followed')]",
+    )
+    consultation_state = fields.Selection(
+        related="consultation_id.state", string="Consultation status"
+    )
+    is_free = fields.Boolean(compute="_compute_patient_id")
+
+    @api.depends("consultation_id.patient_id", "consultation_id.state")
+    def _compute_patient_id(self):
+        for slot in self:
+            consultation = slot.consultation_id
+            slot.patient_id = consultation.patient_id
+            slot.is_free = not consultation or consultation.state == "cancelled"
+
+    def _inverse_patient_id(self):
+        for slot in self:
+            if slot.patient_id and slot.patient_id != slot.consultation_id.patient_id:
+                slot.action_book(slot.patient_id)
+
+    def action_book(self, patient):
+        """Book ``patient`` into this free slot: creates its consultation."""
+        self.ensure_one()
+        permanence = self.permanence_id
+        # Lock the slot: two colleagues booking it at once get one booking.
+        self.env.cr.execute(
+            "SELECT consultation_id FROM microstructure_permanence_slot WHERE id = %s FOR UPDATE",
+            [self.id],
+        )
+        booked_id = self.env.cr.fetchone()[0]
+        booked = self.env["microstructure.consultation"].browse(booked_id).exists()
+        if booked and booked.sudo().state != "cancelled":
+            raise UserError(self.env._("This slot is already booked: choose a free slot."))
+        if permanence.state != "planned":
+            raise UserError(self.env._("This permanence is not open for booking."))
+        if self.start < fields.Datetime.now():
+            raise UserError(self.env._("This slot is in the past: it cannot be booked."))
+        consultation = self.env["microstructure.consultation"].create({
+            "patient_id": patient.id,
+            "professional_id": permanence.professional_id.id,
+            "start": self.start,
+            "duration": (self.stop - self.start).total_seconds() / 3600,
+            "place": "practice",
+            "permanence_id": permanence.id,
+        })
+        self.consultation_id = consultation
+        return consultation
+
+    def action_done(self):
+        self.consultation_id.action_done()
+
+    def action_no_show(self):
+        self.consultation_id.action_no_show()
