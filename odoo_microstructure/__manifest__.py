@@ -28,7 +28,10 @@
         "views/microstructure_patient_views.xml",
         "views/microstructure_consultation_views.xml",
         "views/microstructure_permanence_views.xml",
+        "views/microstructure_meeting_views.xml",
         "views/res_users_views.xml",
+        "reports/microstructure_meeting_reports.xml",
+        "reports/microstructure_meeting_templates.xml",
         "views/odoo_microstructure_menus.xml",
     ],
     "demo": [

@@ -18,7 +18,7 @@ SAME_IN_FRENCH = {
     "Image", "Image 1024", "Image 128", "Image 256", "Image 512", "MSP", "Messages",
     "Microstructure", "Microstructures", "Mobile", "Note", "Notes", "Profession",
     "Programmes", "Self", "Cannabis", "Date", "Patient", "Patients", "<span>-</span>",
-    "Agenda", "Consultation", "Consultations", "Permanence", "Permanences",
+    "Agenda", "Consultation", "Consultations", "Permanence", "Permanences", "Absent",
 }
 
 

@@ -6,8 +6,10 @@ from . import microstructure_site
 from . import microstructure_professional
 from . import microstructure_membership
 from . import res_users
+from . import microstructure_care_thread
 from . import microstructure_substance
 from . import microstructure_patient
 from . import microstructure_patient_note
 from . import microstructure_consultation
 from . import microstructure_permanence
+from . import microstructure_meeting

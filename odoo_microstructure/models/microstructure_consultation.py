@@ -22,7 +22,7 @@ class MicrostructureConsultation(models.Model):
 
     _name = "microstructure.consultation"
     _description = "Consultation"
-    _inherit = ["mail.thread"]
+    _inherit = ["microstructure.care.thread"]
     _order = "start desc, id desc"
 
     patient_id = fields.Many2one(

@@ -17,7 +17,7 @@ class MicrostructurePatient(models.Model):
 
     _name = "microstructure.patient"
     _description = "Patient"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["microstructure.care.thread", "mail.activity.mixin"]
     _order = "name, first_names"
     _rec_names_search = ["name", "birth_name", "first_names"]
     _mail_post_access = "read"
@@ -76,6 +76,14 @@ class MicrostructurePatient(models.Model):
     consultation_ids = fields.One2many(
         "microstructure.consultation", "patient_id", string="Consultations"
     )
+    meeting_line_ids = fields.One2many(
+        "microstructure.meeting.line", "patient_id", string="Meetings"
+    )
+    last_discussed_date = fields.Date(
+        compute="_compute_last_discussed_date",
+        store=True,
+        help="Date of the last meeting held where the team discussed the patient.",
+    )
     note_ids = fields.One2many(
         "microstructure.patient.note", "patient_id", string="Private notes"
     )
@@ -128,6 +136,17 @@ class MicrostructurePatient(models.Model):
             patient.age = (
                 relativedelta(today, patient.birth_date).years if patient.birth_date else 0
             )
+
+    @api.depends("meeting_line_ids.meeting_date", "meeting_line_ids.meeting_state")
+    def _compute_last_discussed_date(self):
+        groups = self.env["microstructure.meeting.line"]._read_group(
+            [("patient_id", "in", self.ids), ("meeting_state", "=", "done")],
+            ["patient_id"],
+            ["meeting_date:max"],
+        )
+        last = {patient.id: date for patient, date in groups}
+        for patient in self:
+            patient.last_discussed_date = last.get(patient.id) and last[patient.id].date()
 
     @api.depends("name", "first_names", "civility")
     def _compute_display_name(self):

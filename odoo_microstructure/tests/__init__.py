@@ -4,3 +4,4 @@ from . import test_counts
 from . import test_ui
 from . import test_patient
 from . import test_agenda
+from . import test_meeting

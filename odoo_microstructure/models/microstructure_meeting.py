@@ -1,0 +1,231 @@
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+
+class MicrostructureMeeting(models.Model):
+    """Monthly synthesis meeting of a care team, or twice-yearly review
+    meeting with the social service, backed by a private calendar event."""
+
+    _name = "microstructure.meeting"
+    _description = "Care team meeting"
+    _inherit = ["microstructure.care.thread", "mail.activity.mixin"]
+    _order = "start desc, id desc"
+
+    kind = fields.Selection(
+        [("synthesis", "Synthesis meeting"), ("review", "Review meeting with the social service")],
+        required=True,
+        default="synthesis",
+        tracking=True,
+    )
+    site_id = fields.Many2one(
+        "microstructure.site", required=True, ondelete="restrict", index=True, tracking=True
+    )
+    start = fields.Datetime(required=True, tracking=True, index=True)
+    duration = fields.Float(default=2.0, required=True, help="Duration in hours.")
+    stop = fields.Datetime(compute="_compute_stop", store=True)
+    location = fields.Char()
+    attendee_ids = fields.Many2many(
+        "microstructure.professional",
+        "microstructure_meeting_attendee_rel",
+        "meeting_id",
+        "professional_id",
+        string="Invited",
+        domain="[('membership_ids.site_id', '=', site_id)]",
+    )
+    present_ids = fields.Many2many(
+        "microstructure.professional",
+        "microstructure_meeting_present_rel",
+        "meeting_id",
+        "professional_id",
+        domain="[('id', 'in', attendee_ids)]",
+    )
+    attendance_rate = fields.Float(
+        compute="_compute_attendance", store=True, aggregator="avg",
+        help="Share of the invited professionals who attended (%).",
+    )
+    line_ids = fields.One2many("microstructure.meeting.line", "meeting_id", string="Patients discussed")
+    line_count = fields.Integer(compute="_compute_line_count", string="Patients")
+    state = fields.Selection(
+        [("planned", "Planned"), ("done", "Held"), ("cancelled", "Cancelled")],
+        string="Status", required=True, default="planned", tracking=True,
+    )
+    event_id = fields.Many2one("calendar.event", ondelete="set null", readonly=True, copy=False)
+
+    @api.depends("start", "duration")
+    def _compute_stop(self):
+        for meeting in self:
+            meeting.stop = meeting.start and meeting.start + timedelta(hours=meeting.duration)
+
+    @api.depends("attendee_ids", "present_ids")
+    def _compute_attendance(self):
+        for meeting in self:
+            invited = len(meeting.attendee_ids)
+            meeting.attendance_rate = 100.0 * len(meeting.present_ids) / invited if invited else 0.0
+
+    @api.depends("line_ids")
+    def _compute_line_count(self):
+        for meeting in self:
+            meeting.line_count = len(meeting.line_ids)
+
+    @api.depends("kind", "site_id", "start")
+    def _compute_display_name(self):
+        kinds = dict(self._fields["kind"]._description_selection(self.env))
+        for meeting in self:
+            when = (
+                fields.Datetime.context_timestamp(meeting, meeting.start).strftime("%d/%m/%Y")
+                if meeting.start else ""
+            )
+            meeting.display_name = " - ".join(
+                part for part in (kinds.get(meeting.kind), meeting.site_id.name, when) if part
+            )
+
+    @api.constrains("attendee_ids", "present_ids", "site_id")
+    def _check_attendees(self):
+        # As superuser: the whole team counts, even members the author cannot
+        # read; only names of the professionals invited by mistake come out.
+        for meeting in self.sudo():
+            team = meeting.site_id.membership_ids.filtered("is_current").professional_id
+            outsiders = meeting.attendee_ids - team
+            if outsiders:
+                raise ValidationError(
+                    self.env._(
+                        "Only the care team of %(site)s can be invited (%(names)s are not members).",
+                        site=meeting.site_id.name,
+                        names=", ".join(outsiders.sudo().mapped("name")),
+                    )
+                )
+            if meeting.present_ids - meeting.attendee_ids:
+                raise ValidationError(self.env._("A professional present must have been invited."))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if "attendee_ids" not in vals and vals.get("site_id"):
+                vals["attendee_ids"] = [fields.Command.set(self._default_attendees(vals["site_id"]).ids)]
+        meetings = super().create(vals_list)
+        meetings._sync_events()
+        return meetings
+
+    def write(self, vals):
+        result = super().write(vals)
+        if {"start", "duration", "attendee_ids", "state", "kind", "location"} & set(vals):
+            self._sync_events()
+        return result
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_held(self):
+        if any(meeting.state == "done" or meeting.line_ids for meeting in self):
+            raise UserError(
+                self.env._("A meeting with patients discussed cannot be deleted: cancel it.")
+            )
+
+    @api.model
+    def _default_attendees(self, site_id):
+        Membership = self.env["microstructure.membership"]
+        return Membership.search(
+            Membership._get_current_domain() + [("site_id", "=", site_id)]
+        ).professional_id
+
+    def _sync_events(self):
+        # As superuser: the organiser's calendar privacy would stop a colleague
+        # who edits the meeting; the meeting itself was access-checked.
+        Event = self.env["calendar.event"].sudo().with_context(active_test=False)
+        kinds = dict(self._fields["kind"]._description_selection(self.env))
+        for meeting in self:
+            vals = {
+                "name": kinds[meeting.kind],
+                "start": meeting.start,
+                "stop": meeting.stop,
+                "location": meeting.location,
+                "privacy": "private",
+                "partner_ids": [fields.Command.set(meeting.attendee_ids.user_id.partner_id.ids)],
+                "active": meeting.state != "cancelled",
+            }
+            if meeting.event_id:
+                meeting.event_id.sudo().write(vals)
+            else:
+                meeting.event_id = Event.create(vals)
+
+    # ACTIONS
+    def action_done(self):
+        """Close the meeting: each decision becomes an activity on its patient
+        for the professional in charge."""
+        for meeting in self:
+            if meeting.state != "planned":
+                raise UserError(self.env._("Only a planned meeting can be closed."))
+        self.write({"state": "done"})
+        self.line_ids._create_activities()
+
+    def action_cancel(self):
+        if any(meeting.state == "done" for meeting in self):
+            raise UserError(self.env._("A meeting already held cannot be cancelled."))
+        self.write({"state": "cancelled"})
+
+    def action_print_minutes(self):
+        return self.env.ref("odoo_microstructure.action_report_microstructure_meeting").report_action(self)
+
+
+class MicrostructureMeetingLine(models.Model):
+    _name = "microstructure.meeting.line"
+    _description = "Patient discussed in a meeting"
+    _order = "meeting_id, sequence, id"
+
+    meeting_id = fields.Many2one(
+        "microstructure.meeting", required=True, ondelete="cascade", index=True
+    )
+    sequence = fields.Integer(default=10)
+    site_id = fields.Many2one(related="meeting_id.site_id", store=True, index=True)
+    meeting_date = fields.Datetime(related="meeting_id.start", store=True)
+    meeting_state = fields.Selection(related="meeting_id.state", store=True)
+    patient_id = fields.Many2one(
+        "microstructure.patient",
+        required=True,
+        ondelete="restrict",
+        index=True,
+        domain="[('site_id', '=', site_id)]",
+    )
+    summary = fields.Text()
+    decision = fields.Text()
+    responsible_id = fields.Many2one(
+        "microstructure.professional",
+        string="In charge",
+        ondelete="restrict",
+        domain="[('membership_ids.site_id', '=', site_id)]",
+    )
+    deadline = fields.Date()
+    activity_id = fields.Many2one("mail.activity", ondelete="set null", readonly=True, copy=False)
+
+    @api.constrains("patient_id", "meeting_id")
+    def _check_patient_site(self):
+        for line in self:
+            if line.patient_id.site_id != line.meeting_id.site_id:
+                raise ValidationError(
+                    self.env._("A meeting discusses the patients of its own site only.")
+                )
+
+    def _create_activities(self):
+        todo = self.filtered(lambda line: line.decision and line.responsible_id and not line.activity_id)
+        missing_user = todo.filtered(lambda line: not line.responsible_id.user_id)
+        if missing_user:
+            raise UserError(
+                self.env._(
+                    "%(professional)s has no login: choose someone in charge who uses the application.",
+                    professional=missing_user[0].responsible_id.name,
+                )
+            )
+        activity_type = self.env.ref("mail.mail_activity_data_todo")
+        # No e-mail: the assignment notice would carry the patient's name.
+        Activity = self.env["mail.activity"].with_context(mail_activity_quick_update=True)
+        for line in todo:
+            meeting_day = line.meeting_id.start.date()
+            line.activity_id = Activity.create({
+                "res_model_id": self.env["ir.model"]._get_id("microstructure.patient"),
+                "res_id": line.patient_id.id,
+                "activity_type_id": activity_type.id,
+                "summary": self.env._("Decision of the meeting of %(date)s", date=meeting_day.strftime("%d/%m/%Y")),
+                "note": line.decision,
+                "user_id": line.responsible_id.user_id.id,
+                "date_deadline": line.deadline or meeting_day + timedelta(days=7),
+            })
