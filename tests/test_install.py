@@ -41,5 +41,19 @@ def test_install_from_scratch_and_upgrade():
             " (SELECT count(*) FROM microstructure_site)",
         )
         assert counts.stdout.strip() == "18|101|0", "reference data only, no demo"
+
+        populate = run(
+            "python3", "-m", "odoo", f"--addons-path={odoo.tools.config['addons_path']}",
+            "microstructure_populate", "-c", odoo_config_file(), "-d", db, "--scale", "0.05",
+            "--log-level=warn",
+        )
+        assert populate.returncode == 0, populate.stderr
+        assert "microstructure.patient" in populate.stdout and "created in" in populate.stdout
+        counts = run(
+            "psql", "-d", db, "-tAc",
+            "SELECT (SELECT count(*) FROM microstructure_site),"
+            " (SELECT count(*) FROM microstructure_patient)",
+        )
+        assert counts.stdout.strip() == "7|305"
     finally:
         run("dropdb", "--if-exists", db)

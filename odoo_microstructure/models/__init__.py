@@ -13,3 +13,4 @@ from . import microstructure_patient_note
 from . import microstructure_consultation
 from . import microstructure_permanence
 from . import microstructure_meeting
+from . import microstructure_population

@@ -5,3 +5,4 @@ from . import test_ui
 from . import test_patient
 from . import test_agenda
 from . import test_meeting
+from . import test_population
