@@ -27,6 +27,14 @@ class MicrostructurePatientNote(models.Model):
     )
     body = fields.Html(required=True)
 
+    @api.depends("profession", "date")
+    def _compute_display_name(self):
+        professions = dict(self._fields["profession"]._description_selection(self.env))
+        for note in self:
+            note.display_name = " - ".join(
+                part for part in (professions.get(note.profession), note.date and note.date.strftime("%d/%m/%Y")) if part
+            )
+
     @api.model
     def _default_profession(self):
         professions = self.env.user.microstructure_professional_ids.mapped("profession")

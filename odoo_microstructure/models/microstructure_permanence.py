@@ -134,6 +134,16 @@ class MicrostructurePermanence(models.Model):
             else:
                 permanence.event_id = Event.create(vals)
 
+    def _book(self, patient):
+        """Book ``patient`` into the first free slot of the permanence."""
+        self.ensure_one()
+        free = self.slot_ids.filtered("is_free")
+        if not free:
+            raise UserError(
+                self.env._("The permanence %(permanence)s is full.", permanence=self.display_name)
+            )
+        return free[0].action_book(patient)
+
     def action_held(self):
         self.write({"state": "held"})
 

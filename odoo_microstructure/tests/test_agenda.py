@@ -93,6 +93,20 @@ class TestAgenda(MicrostructureCommon):
             self.permanence.slot_ids[3].with_user(self.user_psy_a).action_book(self.patient)
         self.assertEqual(slot.consultation_id.state, "cancelled", "cancelling cancels the bookings")
 
+    def test_full_permanence(self):
+        permanence = self.permanence.with_user(self.user_psy_a)
+        patients = self.env["microstructure.patient"].create([
+            {"name": f"Plein {i}", "first_names": "Test", "birth_date": "1970-01-01",
+             "sex": "male", "site_id": self.site_a1.id}
+            for i in range(5)
+        ])
+        for patient in patients[:4]:
+            permanence._book(patient)
+        self.assertEqual(permanence.fill_rate, 100.0)
+        with self.assertRaisesText(UserError, "is full"):
+            permanence._book(patients[4])
+        self.assertEqual(len(permanence.slot_ids.consultation_id), 4, "nothing more written")
+
     def test_consultation_rules(self):
         Consultation = self.env["microstructure.consultation"].with_user(self.user_gp_a1)
         consultation = Consultation.create({
