@@ -42,6 +42,7 @@
         "demo/microstructure.membership.csv",
         "demo/microstructure.patient.csv",
         "demo/res_users_demo.xml",
+        "demo/microstructure_agenda_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [
