@@ -113,9 +113,9 @@ class MicrostructureConsultation(models.Model):
     @api.constrains("duration")
     def _check_duration(self):
         for consultation in self:
-            if not 0.25 <= consultation.duration <= 2:
+            if not 0.5 <= round(consultation.duration, 4) <= 0.75:
                 raise ValidationError(
-                    self.env._("A consultation lasts between 15 minutes and 2 hours.")
+                    self.env._("A consultation lasts between 30 and 45 minutes.")
                 )
 
     @api.constrains("patient_id", "professional_id")

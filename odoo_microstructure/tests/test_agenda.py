@@ -121,8 +121,10 @@ class TestAgenda(MicrostructureCommon):
                 "patient_id": self.patient.id, "professional_id": self.pro_psychiatrist_a2.id,
                 "start": datetime(2025, 3, 11, 10, 0),
             })
-        with self.assertRaisesText(ValidationError, "between 15 minutes and 2 hours"):
-            consultation.duration = 3
+        with self.assertRaisesText(ValidationError, "between 30 and 45 minutes"):
+            consultation.duration = 1.5
+        with self.assertRaisesText(ValidationError, "between 30 and 45 minutes"):
+            consultation.duration = 0.25
         # isolation
         with self.assertRaises(AccessError):
             consultation.with_user(self.user_coord_b1).read(["start"])
