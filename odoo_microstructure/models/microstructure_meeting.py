@@ -49,7 +49,7 @@ class MicrostructureMeeting(models.Model):
     line_count = fields.Integer(compute="_compute_line_count", string="Patients")
     state = fields.Selection(
         [("planned", "Planned"), ("done", "Held"), ("cancelled", "Cancelled")],
-        string="Status", required=True, default="planned", tracking=True,
+        string="Status", required=True, default="planned", tracking=True, group_expand=True,
     )
     event_id = fields.Many2one("calendar.event", ondelete="set null", readonly=True, copy=False)
 
