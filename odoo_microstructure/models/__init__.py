@@ -7,6 +7,7 @@ from . import microstructure_professional
 from . import microstructure_membership
 from . import res_users
 from . import microstructure_care_thread
+from . import microstructure_calendar_mixin
 from . import microstructure_substance
 from . import microstructure_patient
 from . import microstructure_patient_note

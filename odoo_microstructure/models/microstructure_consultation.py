@@ -22,8 +22,9 @@ class MicrostructureConsultation(models.Model):
 
     _name = "microstructure.consultation"
     _description = "Consultation"
-    _inherit = ["microstructure.care.thread"]
+    _inherit = ["microstructure.care.thread", "microstructure.calendar.mixin"]
     _order = "start desc, id desc"
+    _event_fields = ("start", "duration", "professional_id", "state", "place")
 
     patient_id = fields.Many2one(
         "microstructure.patient", required=True, ondelete="restrict", index=True
@@ -72,9 +73,6 @@ class MicrostructureConsultation(models.Model):
     )
     permanence_id = fields.Many2one(
         "microstructure.permanence", ondelete="restrict", index="btree_not_null"
-    )
-    event_id = fields.Many2one(
-        "calendar.event", string="Calendar event", ondelete="set null", readonly=True, copy=False
     )
 
     @api.depends("professional_id")
@@ -157,16 +155,12 @@ class MicrostructureConsultation(models.Model):
     def create(self, vals_list):
         consultations = super().create(vals_list)
         consultations._check_patient_followed()
-        consultations._sync_events()
         return consultations
 
     def write(self, vals):
         if "patient_id" in vals:
             self.env["microstructure.patient"].browse(vals["patient_id"])._check_followed()
-        result = super().write(vals)
-        if {"start", "duration", "professional_id", "state", "place"} & set(vals):
-            self._sync_events()
-        return result
+        return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_clinical_record(self):
@@ -186,7 +180,6 @@ class MicrostructureConsultation(models.Model):
             "name": self.env._("Consultation"),
             "start": self.start,
             "stop": self.stop,
-            "privacy": "private",
             "show_as": "busy",
             "location": places.get(self.place),
             "user_id": user.id or False,
@@ -195,23 +188,6 @@ class MicrostructureConsultation(models.Model):
             "res_id": self.id,
             "active": self.state in ACTIVE_STATES,
         }
-
-    def _sync_events(self):
-        """Create or update the private calendar events of the consultations."""
-        # As superuser: the event belongs to the professional's calendar, whose
-        # privacy rules would stop a colleague who books for it; the access to
-        # the consultation itself was checked by the ORM.
-        Event = self.env["calendar.event"].sudo().with_context(
-            no_mail_to_attendees=True, dont_notify=True, active_test=False
-        )
-        for consultation in self:
-            vals = consultation._prepare_event_vals()
-            if consultation.event_id:
-                consultation.event_id.sudo().with_context(
-                    no_mail_to_attendees=True, dont_notify=True
-                ).write(vals)
-            else:
-                consultation.event_id = Event.create(vals)
 
     # ACTIONS
     def _set_state(self, state, allowed_from):

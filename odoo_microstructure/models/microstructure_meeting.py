@@ -10,8 +10,10 @@ class MicrostructureMeeting(models.Model):
 
     _name = "microstructure.meeting"
     _description = "Care team meeting"
-    _inherit = ["microstructure.care.thread", "mail.activity.mixin"]
+    _inherit = ["microstructure.care.thread", "mail.activity.mixin", "microstructure.calendar.mixin"]
     _order = "start desc, id desc"
+    _event_fields = ("start", "duration", "attendee_ids", "state", "kind", "location")
+    _event_invitations = True
 
     kind = fields.Selection(
         [("synthesis", "Synthesis meeting"), ("review", "Review meeting with the social service")],
@@ -51,7 +53,6 @@ class MicrostructureMeeting(models.Model):
         [("planned", "Planned"), ("done", "Held"), ("cancelled", "Cancelled")],
         string="Status", required=True, default="planned", tracking=True, group_expand=True,
     )
-    event_id = fields.Many2one("calendar.event", ondelete="set null", readonly=True, copy=False)
 
     @api.depends("start", "duration")
     def _compute_stop(self):
@@ -104,15 +105,7 @@ class MicrostructureMeeting(models.Model):
         for vals in vals_list:
             if "attendee_ids" not in vals and vals.get("site_id"):
                 vals["attendee_ids"] = [fields.Command.set(self._default_attendees(vals["site_id"]).ids)]
-        meetings = super().create(vals_list)
-        meetings._sync_events()
-        return meetings
-
-    def write(self, vals):
-        result = super().write(vals)
-        if {"start", "duration", "attendee_ids", "state", "kind", "location"} & set(vals):
-            self._sync_events()
-        return result
+        return super().create(vals_list)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_held(self):
@@ -128,25 +121,16 @@ class MicrostructureMeeting(models.Model):
             Membership._get_current_domain() + [("site_id", "=", site_id)]
         ).professional_id
 
-    def _sync_events(self):
-        # As superuser: the organiser's calendar privacy would stop a colleague
-        # who edits the meeting; the meeting itself was access-checked.
-        Event = self.env["calendar.event"].sudo().with_context(active_test=False)
-        kinds = dict(self._fields["kind"]._description_selection(self.env))
-        for meeting in self:
-            vals = {
-                "name": kinds[meeting.kind],
-                "start": meeting.start,
-                "stop": meeting.stop,
-                "location": meeting.location,
-                "privacy": "private",
-                "partner_ids": [fields.Command.set(meeting.attendee_ids.user_id.partner_id.ids)],
-                "active": meeting.state != "cancelled",
-            }
-            if meeting.event_id:
-                meeting.event_id.sudo().write(vals)
-            else:
-                meeting.event_id = Event.create(vals)
+    def _prepare_event_vals(self):
+        self.ensure_one()
+        return {
+            "name": dict(self._fields["kind"]._description_selection(self.env))[self.kind],
+            "start": self.start,
+            "stop": self.stop,
+            "location": self.location,
+            "partner_ids": [fields.Command.set(self.attendee_ids.user_id.partner_id.ids)],
+            "active": self.state != "cancelled",
+        }
 
     # ACTIONS
     def action_done(self):

@@ -10,8 +10,9 @@ class MicrostructurePermanence(models.Model):
 
     _name = "microstructure.permanence"
     _description = "Permanence"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "microstructure.calendar.mixin"]
     _order = "start desc, id desc"
+    _event_fields = ("start", "stop", "professional_id", "state")
 
     site_id = fields.Many2one(
         "microstructure.site", required=True, ondelete="restrict", index=True, tracking=True
@@ -44,7 +45,6 @@ class MicrostructurePermanence(models.Model):
         [("planned", "Planned"), ("held", "Held"), ("cancelled", "Cancelled")],
         string="Status", required=True, default="planned", tracking=True,
     )
-    event_id = fields.Many2one("calendar.event", ondelete="set null", readonly=True, copy=False)
 
     @api.depends("slot_ids.consultation_id", "slot_ids.consultation_id.state")
     def _compute_fill(self):
@@ -82,7 +82,6 @@ class MicrostructurePermanence(models.Model):
     def create(self, vals_list):
         permanences = super().create(vals_list)
         permanences._generate_slots()
-        permanences._sync_events()
         return permanences
 
     def write(self, vals):
@@ -94,8 +93,6 @@ class MicrostructurePermanence(models.Model):
                 )
             self.slot_ids.unlink()
             self._generate_slots()
-        if {"start", "stop", "professional_id", "state"} & set(vals):
-            self._sync_events()
         return result
 
     @api.ondelete(at_uninstall=False)
@@ -113,26 +110,17 @@ class MicrostructurePermanence(models.Model):
                 start += length
         self.env["microstructure.permanence.slot"].create(vals_list)
 
-    def _sync_events(self):
-        # As superuser, for the same reason as the consultations' events.
-        Event = self.env["calendar.event"].sudo().with_context(
-            no_mail_to_attendees=True, dont_notify=True, active_test=False
-        )
-        for permanence in self:
-            user = permanence.professional_id.user_id
-            vals = {
-                "name": self.env._("Permanence at %(site)s", site=permanence.site_id.name),
-                "start": permanence.start,
-                "stop": permanence.stop,
-                "privacy": "private",
-                "user_id": user.id or False,
-                "partner_ids": [fields.Command.set(user.partner_id.ids)],
-                "active": permanence.state != "cancelled",
-            }
-            if permanence.event_id:
-                permanence.event_id.sudo().with_context(no_mail_to_attendees=True).write(vals)
-            else:
-                permanence.event_id = Event.create(vals)
+    def _prepare_event_vals(self):
+        self.ensure_one()
+        user = self.professional_id.user_id
+        return {
+            "name": self.env._("Permanence at %(site)s", site=self.site_id.name),
+            "start": self.start,
+            "stop": self.stop,
+            "user_id": user.id or False,
+            "partner_ids": [fields.Command.set(user.partner_id.ids)],
+            "active": self.state != "cancelled",
+        }
 
     def _book(self, patient):
         """Book ``patient`` into the first free slot of the permanence."""
