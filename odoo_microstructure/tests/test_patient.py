@@ -123,6 +123,20 @@ class TestPatient(MicrostructureCommon):
         with self.assertRaisesText(UserError, "Voisin curieux"):
             patient.message_subscribe(partner_ids=outsider.ids)
 
+    def test_chatter_notifications_stay_in_odoo(self):
+        """Team members who prefer e-mails still get patient messages in Odoo only."""
+        self.user_psy_a.notification_type = "email"
+        patient = self.patient_a1.with_user(self.user_gp_a1)
+        patient.message_subscribe(partner_ids=self.user_psy_a.partner_id.ids)
+        message = patient.with_context(mail_notrack=False).message_post(
+            body="Rechute, à revoir en réunion", message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+        )
+        notifications = self.env["mail.notification"].sudo().search([("mail_message_id", "=", message.id)])
+        self.assertEqual(notifications.res_partner_id, self.user_psy_a.partner_id)
+        self.assertEqual(set(notifications.mapped("notification_type")), {"inbox"})
+        self.assertFalse(self.env["mail.mail"].sudo().search([("mail_message_id", "=", message.id)]))
+
     def test_clinical_fields_are_restricted(self):
         for name in ("motive_addiction", "substance_ids", "main_substance_id", "synthesis"):
             self.assertEqual(
