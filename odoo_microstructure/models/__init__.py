@@ -15,3 +15,5 @@ from . import microstructure_consultation
 from . import microstructure_permanence
 from . import microstructure_meeting
 from . import microstructure_population
+from . import microstructure_social_service
+from . import microstructure_liaison

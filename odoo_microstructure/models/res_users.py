@@ -23,6 +23,14 @@ class ResUsers(models.Model):
         string="Managed regions",
         help="Regions whose aggregated indicators this regional manager reads.",
     )
+    microstructure_social_service_ids = fields.Many2many(
+        "microstructure.social.service",
+        "microstructure_social_service_user_rel",
+        "user_id",
+        "social_service_id",
+        string="Social service offices",
+        help="Offices whose liaison sheets this Carsat social worker handles.",
+    )
     microstructure_site_ids = fields.Many2many(
         "microstructure.site",
         compute="_compute_microstructure_site_ids",
@@ -47,7 +55,11 @@ class ResUsers(models.Model):
 
     def write(self, vals):
         result = super().write(vals)
-        if {"microstructure_network_ids", "microstructure_region_ids"} & set(vals):
+        if {
+            "microstructure_network_ids",
+            "microstructure_region_ids",
+            "microstructure_social_service_ids",
+        } & set(vals):
             # Record rules use these fields: drop the cached rule domains.
             self.env.registry.clear_cache()
         return result

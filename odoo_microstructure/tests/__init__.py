@@ -7,3 +7,4 @@ from . import test_agenda
 from . import test_meeting
 from . import test_population
 from . import test_isolation_matrix
+from . import test_liaison

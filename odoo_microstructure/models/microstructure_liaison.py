@@ -1,0 +1,371 @@
+import hashlib
+import json
+
+from odoo import api, fields, models, tools
+from odoo.exceptions import UserError, ValidationError
+
+PRACTITIONER = "odoo_microstructure.group_microstructure_practitioner"
+CARSAT = "odoo_microstructure.group_microstructure_carsat"
+
+STATES = [
+    ("identified", "Identified"),
+    ("sent", "Sent"),
+    ("contacted", "Contacted"),
+    ("assessed", "Assessed"),
+    ("accompanied", "Accompanied"),
+    ("closed", "Closed"),
+    ("not_reachable", "Not reachable"),
+    ("declined", "Declined by the patient"),
+    ("out_of_scope", "Out of scope"),
+    ("cancelled", "Cancelled"),
+]
+# legal transitions: state -> {next state: group allowed to make it}
+TRANSITIONS = {
+    "identified": {"sent": PRACTITIONER, "cancelled": PRACTITIONER},
+    "sent": {"contacted": CARSAT, "not_reachable": CARSAT, "cancelled": PRACTITIONER},
+    "contacted": {"assessed": CARSAT, "not_reachable": CARSAT, "declined": CARSAT},
+    "assessed": {"accompanied": CARSAT, "out_of_scope": CARSAT, "declined": CARSAT},
+    "accompanied": {"closed": CARSAT},
+}
+# the date and author recorded at each step of the method
+STEP_FIELDS = {
+    "sent": ("date_sent", "sent_by_id"),
+    "contacted": ("date_contacted", "contacted_by_id"),
+    "assessed": ("date_assessed", "assessed_by_id"),
+}
+END_STATES = ("closed", "not_reachable", "declined", "out_of_scope", "cancelled")
+# what the practitioner writes and what is sent: frozen once sent
+CONTENT_FIELDS = (
+    "date", "requester_id", "requester_qualification", "patient_id", "social_service_id",
+    "civility", "usage_name", "birth_name", "first_name", "birth_date", "street", "zip",
+    "city", "phone", "consent", "reason_rights", "reason_job", "reason_hospital",
+    "reason_illness", "reason_other", "reason_other_text", "extra_information",
+)
+# the part of the form reserved to the social worker
+RESERVED_FIELDS = ("social_worker_name", "in_scope", "outcome")
+
+
+class MicrostructureLiaison(models.Model):
+    """The *fiche de liaison* that refers a patient to the Assurance Maladie
+    social service (Carsat), and its workflow: identified (repérage), sent
+    (alerte), contacted, assessed, accompanied, closed."""
+
+    _name = "microstructure.liaison"
+    _description = "Liaison sheet to the social service"
+    _inherit = ["microstructure.care.thread", "mail.activity.mixin"]
+    _order = "date desc, id desc"
+
+    name = fields.Char(compute="_compute_name", store=True)
+    date = fields.Date(required=True, default=fields.Date.context_today, tracking=True)
+    requester_id = fields.Many2one(
+        "res.users", required=True, default=lambda self: self.env.user,
+        ondelete="restrict",
+    )
+    requester_qualification = fields.Char(
+        string="Qualification",
+        default=lambda self: self._default_qualification(),
+        help="Profession of the requester, e.g. general practitioner.",
+    )
+    patient_id = fields.Many2one(
+        "microstructure.patient", required=True, ondelete="restrict", index=True,
+        groups=PRACTITIONER,
+    )
+    site_id = fields.Many2one(
+        "microstructure.site", compute="_compute_site_id", store=True, index=True,
+        ondelete="restrict",
+    )
+    social_service_id = fields.Many2one(
+        "microstructure.social.service", string="Social service office",
+        compute="_compute_social_service_id", store=True, readonly=False, index=True,
+        ondelete="restrict", tracking=True,
+    )
+    # frozen copy of the identity needed by the social worker
+    civility = fields.Selection([("mrs", "Mrs"), ("mr", "Mr")], compute="_compute_identity", store=True, readonly=False)
+    usage_name = fields.Char(compute="_compute_identity", store=True, readonly=False)
+    birth_name = fields.Char(compute="_compute_identity", store=True, readonly=False)
+    first_name = fields.Char(compute="_compute_identity", store=True, readonly=False)
+    birth_date = fields.Date(compute="_compute_identity", store=True, readonly=False)
+    street = fields.Char(compute="_compute_identity", store=True, readonly=False)
+    zip = fields.Char(compute="_compute_identity", store=True, readonly=False)
+    city = fields.Char(compute="_compute_identity", store=True, readonly=False)
+    phone = fields.Char(compute="_compute_identity", store=True, readonly=False)
+    consent = fields.Selection(
+        [("yes", "Yes"), ("undecided", "Undecided")],
+        string="Patient's consent", required=True, default="undecided", tracking=True,
+        help="Agreement of the patient to a request to the social worker. Nothing is sent without it.",
+    )
+    reason_rights = fields.Boolean(string="Access to rights")
+    reason_job = fields.Boolean(string="Job retention")
+    reason_hospital = fields.Boolean(string="Return home after hospital")
+    reason_illness = fields.Boolean(string="Serious illness")
+    reason_other = fields.Boolean(string="Other reason")
+    reason_other_text = fields.Char(string="Other reason, details")
+    extra_information = fields.Text()
+    # part reserved to the social worker
+    social_worker_name = fields.Char(string="Social worker (name, first name)", tracking=True)
+    in_scope = fields.Selection(
+        [("yes", "Yes"), ("no", "No")], string="Request in scope", tracking=True
+    )
+    outcome = fields.Text(tracking=True)
+    # workflow
+    state = fields.Selection(
+        STATES, string="Step", required=True, default="identified", tracking=True,
+        index=True, group_expand=True, readonly=True,
+    )
+    date_sent = fields.Datetime(readonly=True, copy=False)
+    sent_by_id = fields.Many2one("res.users", readonly=True, copy=False, ondelete="restrict")
+    date_contacted = fields.Datetime(readonly=True, copy=False)
+    contacted_by_id = fields.Many2one("res.users", readonly=True, copy=False, ondelete="restrict")
+    date_assessed = fields.Datetime(readonly=True, copy=False)
+    assessed_by_id = fields.Many2one("res.users", readonly=True, copy=False, ondelete="restrict")
+    date_closed = fields.Datetime(string="Date ended", readonly=True, copy=False)
+    sent_hash = fields.Char(string="SHA-256 of the sheet sent", readonly=True, copy=False)
+    color = fields.Integer()
+
+    # COMPUTES
+    @api.depends("usage_name", "first_name", "date")
+    def _compute_name(self):
+        for liaison in self:
+            liaison.name = self.env._(
+                "Liaison sheet %(number)s", number=liaison.id or "",
+            ) if liaison.id else self.env._("New liaison sheet")
+
+    @api.depends("patient_id")
+    def _compute_site_id(self):
+        for liaison in self:
+            liaison.site_id = liaison.sudo().patient_id.site_id
+
+    @api.depends("site_id")
+    def _compute_social_service_id(self):
+        Office = self.env["microstructure.social.service"]
+        for liaison in self:
+            if liaison.social_service_id and liaison.social_service_id.department_ids & liaison.site_id.department_id:
+                continue
+            liaison.social_service_id = Office.search(
+                [("department_ids", "in", liaison.site_id.department_id.ids)], limit=1
+            )
+
+    @api.depends("patient_id")
+    def _compute_identity(self):
+        for liaison in self:
+            patient = liaison.sudo().patient_id
+            if liaison.state != "identified" or not patient:
+                continue
+            liaison.update({
+                "civility": patient.civility,
+                "usage_name": patient.name,
+                "birth_name": patient.birth_name,
+                "first_name": patient.first_names,
+                "birth_date": patient.birth_date,
+                "street": patient.street,
+                "zip": patient.zip,
+                "city": patient.city,
+                "phone": patient.phone,
+            })
+
+    @api.model
+    def _default_qualification(self):
+        professional = self.env.user.microstructure_professional_ids[:1]
+        return professional and dict(
+            professional._fields["profession"]._description_selection(self.env)
+        ).get(professional.profession)
+
+    # CONSTRAINTS
+    @api.constrains("reason_other", "reason_other_text")
+    def _check_reasons(self):
+        for liaison in self:
+            if liaison.reason_other and not liaison.reason_other_text:
+                raise ValidationError(self.env._("Describe the other reason of the request."))
+
+    # CRUD
+    def write(self, vals):
+        if "state" in vals:
+            # kanban drag and RPC alike go through the guarded transitions
+            state = vals.pop("state")
+            if vals:
+                self.write(vals)
+            for liaison in self:
+                liaison._transition(state)
+            return True
+        self._check_write_parts(vals)
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_sent(self):
+        if any(liaison.state != "identified" for liaison in self):
+            raise UserError(self.env._("A liaison sheet that was sent cannot be deleted."))
+
+    def _check_write_parts(self, vals):
+        """Content is frozen once sent; the reserved part belongs to the social worker."""
+        if self.env.su:
+            return
+        content = set(CONTENT_FIELDS) & set(vals)
+        if content and any(liaison.state != "identified" for liaison in self):
+            raise UserError(
+                self.env._("This liaison sheet was sent: its content can no longer be changed.")
+            )
+        if set(RESERVED_FIELDS) & set(vals) and not self.env.user.has_group(CARSAT):
+            raise UserError(self.env._("This part of the sheet is reserved to the social worker."))
+
+    # WORKFLOW
+    def _transition(self, state):
+        """Move the sheet to ``state`` if the method allows it, once only."""
+        self.ensure_one()
+        labels = dict(STATES)
+        allowed = TRANSITIONS.get(self.state, {})
+        if state not in allowed:
+            raise UserError(
+                self.env._(
+                    "A liaison sheet cannot go from %(old)s to %(new)s.",
+                    old=labels[self.state], new=labels.get(state, state),
+                )
+            )
+        if not self.env.su and not self.env.user.has_group(allowed[state]):
+            raise UserError(
+                self.env._(
+                    "Only the %(role)s can move a liaison sheet to %(new)s.",
+                    role=self.env.ref(allowed[state]).name, new=labels[state],
+                )
+            )
+        if state == "sent":
+            self._check_can_send()
+        if state in ("accompanied", "out_of_scope") and not self.in_scope:
+            raise UserError(self.env._("Say first whether the request is in scope."))
+        if state == "accompanied" and self.in_scope != "yes":
+            raise UserError(self.env._("A request out of scope cannot be accompanied."))
+        # Compare and set in one statement: of two users moving the sheet at
+        # once, the second finds it moved and gets an error.
+        self.flush_recordset()
+        self.env.cr.execute(
+            "UPDATE microstructure_liaison SET state = %s WHERE id = %s AND state = %s RETURNING id",
+            [state, self.id, self.state],
+        )
+        if not self.env.cr.fetchone():
+            self.invalidate_recordset(["state"])
+            raise UserError(
+                self.env._("Someone else has just moved this liaison sheet: reload it.")
+            )
+        old_state = self.state
+        self.invalidate_recordset(["state"])
+        values = {}
+        if state in STEP_FIELDS:
+            date_field, user_field = STEP_FIELDS[state]
+            values.update({date_field: fields.Datetime.now(), user_field: self.env.uid})
+        if state in END_STATES:
+            values["date_closed"] = fields.Datetime.now()
+        if state == "sent":
+            values["sent_hash"] = self._compute_sent_hash()
+        if values:
+            # the steps are written by the workflow, not by the user
+            self.sudo().write(values)
+        self._message_log(
+            body=self.env._("Step: %(old)s → %(new)s", old=labels[old_state], new=labels[state])
+        )
+        if state == "sent":
+            self._send_to_social_service()
+        return True
+
+    def _check_can_send(self):
+        if self.consent != "yes":
+            raise UserError(
+                self.env._("The patient has not agreed to the request: nothing is sent without consent.")
+            )
+        if not self.social_service_id:
+            raise UserError(self.env._("Choose the social service office to send the sheet to."))
+        if not (self.reason_rights or self.reason_job or self.reason_hospital
+                or self.reason_illness or self.reason_other):
+            raise UserError(self.env._("Give at least one reason for the request."))
+
+    def _get_sent_content(self):
+        """The content sent to the office, as a canonical dictionary."""
+        self.ensure_one()
+        content = {}
+        for name in CONTENT_FIELDS:
+            if name == "patient_id":
+                continue
+            value = self.sudo()[name]
+            content[name] = value.display_name if isinstance(value, models.BaseModel) else value
+        return content
+
+    def _compute_sent_hash(self):
+        payload = json.dumps(self._get_sent_content(), sort_keys=True, ensure_ascii=False, default=str)
+        return hashlib.sha256(payload.encode()).hexdigest()
+
+    def action_verify_hash(self):
+        """Check that the sheet still holds what was sent."""
+        self.ensure_one()
+        if not self.sent_hash:
+            raise UserError(self.env._("This liaison sheet has not been sent."))
+        intact = self._compute_sent_hash() == self.sent_hash
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success" if intact else "danger",
+                "message": self.env._("The sheet is identical to the one sent.")
+                if intact else self.env._("The sheet differs from the one sent!"),
+                "sticky": not intact,
+            },
+        }
+
+    def _send_to_social_service(self):
+        """E-mail the sheet and its PDF to the office (the patient agreed);
+        the e-mail stays in the chatter."""
+        template = self.env.ref("odoo_microstructure.mail_template_microstructure_liaison")
+        self.message_post_with_source(
+            template,
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+            email_layout_xmlid="mail.mail_notification_light",
+        )
+
+    def _get_email_recipients_allowed(self):
+        # the one exception to the in-Odoo-only rule: the office the patient
+        # agreed to be referred to
+        emails = [
+            tools.email_normalize(email) for email in self.sudo().social_service_id.mapped("email")
+        ]
+        return self.env["res.partner"].sudo().search([("email_normalized", "in", emails)])
+
+    # ACTIONS
+    def action_send(self):
+        for liaison in self:
+            liaison._transition("sent")
+
+    def action_resend(self):
+        self.ensure_one()
+        if self.state == "identified":
+            raise UserError(self.env._("Send the sheet first."))
+        self._send_to_social_service()
+
+    def action_cancel(self):
+        for liaison in self:
+            liaison._transition("cancelled")
+
+    def action_contacted(self):
+        for liaison in self:
+            liaison._transition("contacted")
+
+    def action_assessed(self):
+        for liaison in self:
+            liaison._transition("assessed")
+
+    def action_accompanied(self):
+        for liaison in self:
+            liaison._transition("accompanied")
+
+    def action_out_of_scope(self):
+        for liaison in self:
+            liaison._transition("out_of_scope")
+
+    def action_not_reachable(self):
+        for liaison in self:
+            liaison._transition("not_reachable")
+
+    def action_declined(self):
+        for liaison in self:
+            liaison._transition("declined")
+
+    def action_close(self):
+        for liaison in self:
+            liaison._transition("closed")

@@ -1,0 +1,239 @@
+import psycopg2
+
+from odoo import Command, api
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import tagged
+
+from .common import MicrostructureCommon
+
+
+@tagged("post_install", "-at_install")
+class TestLiaison(MicrostructureCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.office = cls.env["microstructure.social.service"].create({
+            "name": "Service social Carsat - Strasbourg",
+            "email": "ssr67@carsat-test.fr",
+            "department_ids": [Command.set(cls.site_a1.department_id.ids)],
+            "user_ids": [Command.set(cls.user_carsat.ids)],
+        })
+        cls.other_office = cls.env["microstructure.social.service"].create({
+            "name": "Service social Carsat - Toulouse",
+            "email": "ssr31@carsat-test.fr",
+            "department_ids": [Command.set(cls.site_b1.department_id.ids)],
+        })
+        cls.patient = cls.env["microstructure.patient"].with_user(cls.user_gp_a1).create({
+            "civility": "mrs", "name": "Dupont", "birth_name": "Martin", "first_names": "Marie",
+            "birth_date": "1975-04-12", "sex": "female", "site_id": cls.site_a1.id,
+            "street": "12 rue des Bouchers", "zip": "67000", "city": "Strasbourg",
+            "phone": "06 12 34 56 78",
+        })
+
+    def _new_sheet(self, **vals):
+        return self.env["microstructure.liaison"].with_user(self.user_gp_a1).create({
+            "patient_id": self.patient.id, "consent": "yes", "reason_rights": True,
+            "extra_information": "Dossier MDPH à constituer", **vals,
+        })
+
+    def test_form_is_filled_from_the_patient(self):
+        sheet = self._new_sheet()
+        self.assertEqual(sheet.social_service_id, self.office)
+        self.assertEqual(
+            (sheet.civility, sheet.usage_name, sheet.birth_name, sheet.first_name, sheet.city),
+            ("mrs", "Dupont", "Martin", "Marie", "Strasbourg"),
+        )
+        self.assertEqual(sheet.requester_id, self.user_gp_a1)
+        self.assertEqual(sheet.requester_qualification, "General practitioner")
+        self.assertEqual(sheet.state, "identified")
+
+    def test_nothing_is_sent_without_consent(self):
+        sheet = self._new_sheet(consent="undecided")
+        with self.assertRaisesText(UserError, "nothing is sent without consent"):
+            sheet.action_send()
+        self.assertEqual(sheet.state, "identified")
+        self.assertFalse(sheet.sent_hash)
+        sheet.consent = "yes"
+        sheet.action_send()
+        self.assertEqual(sheet.state, "sent")
+
+    def test_full_method_with_steps_recorded(self):
+        sheet = self._new_sheet()
+        sheet.action_send()
+        self.assertEqual((sheet.sent_by_id, sheet.state), (self.user_gp_a1, "sent"))
+        self.assertTrue(sheet.date_sent)
+        carsat_sheet = sheet.with_user(self.user_carsat)
+        carsat_sheet.action_contacted()
+        carsat_sheet.write({"social_worker_name": "LE GALL Sylvie", "in_scope": "yes"})
+        carsat_sheet.action_assessed()
+        carsat_sheet.action_accompanied()
+        carsat_sheet.write({"outcome": "Accompagnement dans les démarches MDPH"})
+        carsat_sheet.action_close()
+        self.assertEqual(sheet.state, "closed")
+        self.assertEqual((sheet.contacted_by_id, sheet.assessed_by_id), (self.user_carsat, self.user_carsat))
+        self.assertTrue(sheet.date_closed)
+        steps = sheet.message_ids.filtered(lambda m: "Step:" in (m.body or ""))
+        self.assertEqual(len(steps), 5)
+
+    def test_illegal_transitions(self):
+        sheet = self._new_sheet()
+        with self.assertRaisesText(UserError, "cannot go from Identified to Contacted"):
+            sheet.with_user(self.user_carsat).sudo(False).action_contacted()
+        with self.assertRaisesText(UserError, "cannot go from Identified to Closed"):
+            sheet.write({"state": "closed"})  # a kanban drag or an RPC write
+        with self.assertRaises(AccessError):
+            # the Carsat user does not see the sheet before it is sent
+            sheet.with_user(self.user_carsat).read(["state"])
+        sheet.action_send()
+        with self.assertRaisesText(UserError, "Only the Carsat social worker"):
+            sheet.action_contacted()
+        with self.assertRaisesText(UserError, "cannot go from Sent to Identified"):
+            sheet.write({"state": "identified"})
+        carsat_sheet = sheet.with_user(self.user_carsat)
+        carsat_sheet.write({"state": "contacted"})  # dragging along a legal transition
+        carsat_sheet.action_assessed()
+        with self.assertRaisesText(UserError, "whether the request is in scope"):
+            carsat_sheet.action_accompanied()
+        carsat_sheet.in_scope = "no"
+        with self.assertRaisesText(UserError, "out of scope cannot be accompanied"):
+            carsat_sheet.action_accompanied()
+        carsat_sheet.action_out_of_scope()
+        self.assertEqual(sheet.state, "out_of_scope")
+        with self.assertRaisesText(UserError, "cannot go from Out of scope"):
+            carsat_sheet.action_close()
+
+    def test_content_frozen_after_sending_and_hash(self):
+        sheet = self._new_sheet()
+        sheet.usage_name = "Dupont-Martin"
+        with self.assertRaisesText(UserError, "reserved to the social worker"):
+            sheet.in_scope = "yes"
+        sheet.action_send()
+        for vals in ({"usage_name": "Autre"}, {"consent": "undecided"}, {"reason_job": True}):
+            with self.assertRaisesText(UserError, "can no longer be changed"):
+                sheet.write(vals)
+            with self.assertRaisesText(UserError, "can no longer be changed"):
+                sheet.with_user(self.user_carsat).write(vals)
+        self.assertEqual(len(sheet.sent_hash), 64)
+        self.assertEqual(sheet.action_verify_hash()["params"]["type"], "success")
+        # the patient file may change: the sheet keeps what was sent
+        self.patient.phone = "07 00 00 00 00"
+        sheet.invalidate_recordset()
+        self.assertEqual(sheet.phone, "06 12 34 56 78")
+        self.assertEqual(sheet.action_verify_hash()["params"]["type"], "success")
+        # tampering behind the ORM is detected
+        self.env.cr.execute("UPDATE microstructure_liaison SET city = 'Colmar' WHERE id = %s", [sheet.id])
+        sheet.invalidate_recordset()
+        self.assertEqual(sheet.action_verify_hash()["params"]["type"], "danger")
+        with self.assertRaisesText(UserError, "cannot be deleted"):
+            sheet.unlink()
+
+    def test_carsat_isolation(self):
+        sent = self._new_sheet()
+        sent.action_send()
+        draft = self._new_sheet()
+        elsewhere = self.env["microstructure.liaison"].with_user(self.user_coord_b1).create({
+            "patient_id": self.env["microstructure.patient"].with_user(self.user_coord_b1).create({
+                "name": "Garcia", "first_names": "Ana", "birth_date": "1990-06-30",
+                "sex": "female", "site_id": self.site_b1.id,
+            }).id,
+            "consent": "yes", "reason_job": True,
+        })
+        elsewhere.action_send()
+        Liaison = self.env["microstructure.liaison"].with_user(self.user_carsat)
+        mine = sent | draft | elsewhere
+        self.assertEqual(Liaison.search([("id", "in", mine.ids)]), sent)
+        self.assertEqual(Liaison.search_count([("id", "in", mine.ids)]), 1)
+        values = sent.with_user(self.user_carsat).read(["usage_name", "first_name", "birth_date", "phone"])[0]
+        self.assertEqual(values["usage_name"], "Dupont")
+        with self.assertRaises(AccessError):
+            sent.with_user(self.user_carsat).read(["patient_id"])
+        with self.assertRaises(AccessError):
+            self.patient.with_user(self.user_carsat).read(["name"])
+        with self.assertRaises(AccessError):
+            self.env["microstructure.liaison"].with_user(self.user_carsat).create({
+                "patient_id": self.patient.id, "consent": "yes",
+            })
+        # the other team does not see the sheet either
+        self.assertFalse(self.env["microstructure.liaison"].with_user(self.user_coord_b1).search(
+            [("id", "in", (sent | draft).ids)]
+        ))
+
+    def test_email_to_the_office_with_pdf(self):
+        sheet = self._new_sheet().with_context(force_report_rendering=True)
+        sheet.action_send()
+        message = sheet.message_ids.filtered(lambda m: m.message_type == "comment")
+        self.assertEqual(len(message), 1)
+        self.assertIn("Microstructure test A1", message.subject)
+        self.assertEqual(message.attachment_ids.mapped("name"), ["Liaison sheet - " + sheet.name + ".pdf"])
+        self.assertTrue(message.attachment_ids.raw.startswith(b"%PDF"))
+        office_partner = message.partner_ids
+        self.assertEqual(office_partner.email, "ssr67@carsat-test.fr")
+        notification = self.env["mail.notification"].sudo().search([("mail_message_id", "=", message.id)])
+        self.assertEqual(notification.mapped("notification_type"), ["email"])
+        # resending posts the sheet again
+        sheet.action_resend()
+        self.assertEqual(len(sheet.message_ids.filtered(lambda m: m.message_type == "comment")), 2)
+
+    def test_pdf_content(self):
+        sheet = self._new_sheet(reason_other=True, reason_other_text="Logement insalubre")
+        sheet.action_send()
+        report = self.env.ref("odoo_microstructure.action_report_microstructure_liaison")
+        html = report.with_user(self.user_gp_a1)._render_qweb_html(report.report_name, sheet.ids)[0].decode()
+        for text in ("LIAISON SHEET", "Dupont", "Martin", "Marie", "12 rue des Bouchers",
+                     "06 12 34 56 78", "[X] yes", "[X] Access to rights", "Logement insalubre",
+                     "Dossier MDPH", "ssr67@carsat-test.fr", sheet.sent_hash):
+            self.assertIn(text, html)
+
+    def test_sent_once_by_two_users_at_once(self):
+        """Two real database cursors send the same sheet: it is sent once."""
+        registry = self.env.registry
+        with registry.cursor() as cr:
+            env = api.Environment(cr, self.env.uid, {})
+            network = env["microstructure.network"].create({
+                "name": "Réseau concurrence", "region_ids": [Command.set(self.region_ge.ids)],
+            })
+            site = env["microstructure.site"].create({
+                "name": "Site concurrence", "department_id": self.site_a1.department_id.id,
+                "network_id": network.id, "program_addiction": True,
+            })
+            patient = env["microstructure.patient"].create({
+                "name": "Concurrence", "first_names": "Test", "birth_date": "1970-01-01",
+                "sex": "male", "site_id": site.id,
+            })
+            sheet_id = env["microstructure.liaison"].create({
+                "patient_id": patient.id, "consent": "yes", "reason_rights": True,
+                "social_service_id": env["microstructure.social.service"].search([], limit=1).id,
+            }).id
+            ids = (network.id, site.id, patient.id)
+        try:
+            cr_a, cr_b = registry.cursor(), registry.cursor()
+            try:
+                sheet_a = api.Environment(cr_a, self.env.uid, {})["microstructure.liaison"].browse(sheet_id)
+                sheet_b = api.Environment(cr_b, self.env.uid, {})["microstructure.liaison"].browse(sheet_id)
+                self.assertEqual(sheet_b.state, "identified")  # B has read the sheet
+                sheet_a.action_send()
+                cr_a.commit()
+                try:
+                    sheet_b.action_send()
+                    refused = False
+                except (UserError, psycopg2.errors.SerializationFailure):
+                    refused = True
+                cr_b.rollback()
+                self.assertTrue(refused, "the second send is refused")
+            finally:
+                cr_a.close()
+                cr_b.close()
+            with registry.cursor() as cr:
+                cr.execute(
+                    "SELECT state, (SELECT count(*) FROM mail_message WHERE model = 'microstructure.liaison'"
+                    " AND res_id = %s AND message_type = 'comment') FROM microstructure_liaison WHERE id = %s",
+                    [sheet_id, sheet_id],
+                )
+                self.assertEqual(cr.fetchone(), ("sent", 1))
+        finally:
+            with registry.cursor() as cr:
+                cr.execute("DELETE FROM mail_message WHERE model = 'microstructure.liaison' AND res_id = %s", [sheet_id])
+                cr.execute("DELETE FROM microstructure_liaison WHERE id = %s", [sheet_id])
+                cr.execute("DELETE FROM microstructure_patient WHERE id = %s", [ids[2]])
+                cr.execute("DELETE FROM microstructure_site WHERE id = %s", [ids[1]])
+                cr.execute("DELETE FROM microstructure_network WHERE id = %s", [ids[0]])
