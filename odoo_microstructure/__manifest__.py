@@ -38,6 +38,7 @@
         "reports/microstructure_liaison_reports.xml",
         "reports/microstructure_liaison_templates.xml",
         "data/mail_template_data.xml",
+        "data/ir_cron_data.xml",
         "views/odoo_microstructure_menus.xml",
     ],
     "demo": [

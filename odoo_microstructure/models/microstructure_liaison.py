@@ -327,6 +327,32 @@ class MicrostructureLiaison(models.Model):
         ]
         return self.env["res.partner"].sudo().search([("email_normalized", "in", emails)])
 
+    # REMINDERS
+    @api.model
+    def _cron_send_reminders(self):
+        """Remind the requesters of sheets waiting for the social service, and
+        of undecided consents to ask again (delay: system parameter
+        ``odoo_microstructure.liaison_reminder_days``, 7 days by default)."""
+        days = int(self.env["ir.config_parameter"].sudo().get_param(
+            "odoo_microstructure.liaison_reminder_days", 7
+        ))
+        limit = fields.Datetime.subtract(fields.Datetime.now(), days=days)
+        waiting = self.search([("state", "=", "sent"), ("date_sent", "<", limit)])
+        undecided = self.search([
+            ("state", "=", "identified"), ("consent", "=", "undecided"), ("create_date", "<", limit),
+        ])
+        waiting._schedule_reminder(self.env._("No contact by the social service yet: follow up"))
+        undecided._schedule_reminder(self.env._("Ask the patient's consent again"))
+
+    def _schedule_reminder(self, summary):
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        for liaison in self:
+            if liaison.activity_ids.filtered(lambda activity: activity.summary == summary):
+                continue
+            liaison.with_context(mail_activity_quick_update=True).activity_schedule(
+                activity_type_id=todo.id, summary=summary, user_id=liaison.requester_id.id,
+            )
+
     # ACTIONS
     def action_send(self):
         for liaison in self:

@@ -1,6 +1,6 @@
 import psycopg2
 
-from odoo import Command, api
+from odoo import Command, api, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
@@ -183,6 +183,34 @@ class TestLiaison(MicrostructureCommon):
                      "06 12 34 56 78", "[X] yes", "[X] Access to rights", "Logement insalubre",
                      "Dossier MDPH", "ssr67@carsat-test.fr", sheet.sent_hash):
             self.assertIn(text, html)
+
+    def test_reminders(self):
+        waiting = self._new_sheet()
+        waiting.action_send()
+        undecided = self._new_sheet(consent="undecided")
+        fresh = self._new_sheet()
+        fresh.action_send()
+        eight_days_ago = fields.Datetime.subtract(fields.Datetime.now(), days=8)
+        self.env.cr.execute(
+            "UPDATE microstructure_liaison SET date_sent = %s, create_date = %s WHERE id IN %s",
+            [eight_days_ago, eight_days_ago, tuple((waiting | undecided).ids)],
+        )
+        self.env.invalidate_all()
+        Liaison = self.env["microstructure.liaison"]
+        Liaison._cron_send_reminders()
+        Liaison._cron_send_reminders()  # no duplicate reminder
+        self.assertEqual(waiting.activity_ids.mapped("summary"), ["No contact by the social service yet: follow up"])
+        self.assertEqual(waiting.activity_ids.user_id, self.user_gp_a1)
+        self.assertEqual(undecided.activity_ids.mapped("summary"), ["Ask the patient's consent again"])
+        self.assertFalse(fresh.activity_ids)
+        self.env["ir.config_parameter"].set_param("odoo_microstructure.liaison_reminder_days", 3)
+        self.env.cr.execute(
+            "UPDATE microstructure_liaison SET date_sent = %s WHERE id = %s",
+            [fields.Datetime.subtract(fields.Datetime.now(), days=4), fresh.id],
+        )
+        self.env.invalidate_all()
+        Liaison._cron_send_reminders()
+        self.assertEqual(len(fresh.activity_ids), 1)
 
     def test_sent_once_by_two_users_at_once(self):
         """Two real database cursors send the same sheet: it is sent once."""

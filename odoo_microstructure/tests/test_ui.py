@@ -35,6 +35,31 @@ class TestUi(MicrostructureCommon, HttpCase):
         self.assertEqual(consultation.state, "done")
         self.assertEqual(permanence.booked_count, 1)
 
+    def test_liaison_tour(self):
+        """A practitioner creates and sends a sheet; the Carsat social worker
+        moves it to "accompanied"."""
+        office = self.env["microstructure.social.service"].create({
+            "name": "Service social Carsat - Strasbourg",
+            "email": "ssr67@carsat-test.fr",
+            "department_ids": [Command.set(self.site_a1.department_id.ids)],
+            "user_ids": [Command.set(self.user_carsat.ids)],
+        })
+        self.env["microstructure.patient"].create({
+            "civility": "mrs", "name": "Dupont", "first_names": "Marie",
+            "birth_date": "1975-04-12", "sex": "female", "site_id": self.site_a1.id,
+        })
+        self.user_gp_a1.password = "ms_gp_a1_password"
+        self.start_tour("/odoo/microstructure-liaisons/new", "odoo_microstructure_liaison_send_tour",
+                        login="ms_gp_a1")
+        sheet = self.env["microstructure.liaison"].search([("social_service_id", "=", office.id)])
+        self.assertEqual(sheet.state, "sent")
+        self.assertEqual(sheet.usage_name, "Dupont")
+        self.user_carsat.password = "ms_carsat_password"
+        self.start_tour(f"/odoo/microstructure-liaisons/{sheet.id}", "odoo_microstructure_liaison_carsat_tour",
+                        login="ms_carsat")
+        self.assertEqual(sheet.state, "accompanied")
+        self.assertEqual((sheet.social_worker_name, sheet.in_scope), ("LE GALL Sylvie", "yes"))
+
     def _search_read_sites(self):
         result = self.make_jsonrpc_request(
             "/web/dataset/call_kw/microstructure.site/search_read",
