@@ -39,6 +39,7 @@
         "reports/microstructure_liaison_templates.xml",
         "data/mail_template_data.xml",
         "data/ir_cron_data.xml",
+        "reports/microstructure_liaison_funnel_views.xml",
         "views/odoo_microstructure_menus.xml",
     ],
     "demo": [

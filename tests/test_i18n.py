@@ -19,7 +19,7 @@ SAME_IN_FRENCH = {
     "Microstructure", "Microstructures", "Mobile", "Note", "Notes", "Profession",
     "Programmes", "Self", "Cannabis", "Date", "Patient", "Patients", "<span>-</span>",
     "Agenda", "Consultation", "Consultations", "Permanence", "Permanences", "Absent",
-    "<span>%</span>", "Qualification", "{{ object.site_id.name }} - {{ object.name }}",
+    "<span>%</span>", "Qualification", "{{ object.site_name }} - {{ object.name }}",
 }
 
 

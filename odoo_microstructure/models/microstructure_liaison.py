@@ -32,6 +32,7 @@ STEP_FIELDS = {
     "sent": ("date_sent", "sent_by_id"),
     "contacted": ("date_contacted", "contacted_by_id"),
     "assessed": ("date_assessed", "assessed_by_id"),
+    "accompanied": ("date_accompanied", "accompanied_by_id"),
 }
 END_STATES = ("closed", "not_reachable", "declined", "out_of_scope", "cancelled")
 # what the practitioner writes and what is sent: frozen once sent
@@ -73,6 +74,10 @@ class MicrostructureLiaison(models.Model):
     site_id = fields.Many2one(
         "microstructure.site", compute="_compute_site_id", store=True, index=True,
         ondelete="restrict",
+    )
+    site_name = fields.Char(
+        related="site_id.name", string="Site name",
+        help="Name of the site, readable by the social worker who has no access to the sites.",
     )
     social_service_id = fields.Many2one(
         "microstructure.social.service", string="Social service office",
@@ -118,6 +123,8 @@ class MicrostructureLiaison(models.Model):
     contacted_by_id = fields.Many2one("res.users", readonly=True, copy=False, ondelete="restrict")
     date_assessed = fields.Datetime(readonly=True, copy=False)
     assessed_by_id = fields.Many2one("res.users", readonly=True, copy=False, ondelete="restrict")
+    date_accompanied = fields.Datetime(readonly=True, copy=False)
+    accompanied_by_id = fields.Many2one("res.users", readonly=True, copy=False, ondelete="restrict")
     date_closed = fields.Datetime(string="Date ended", readonly=True, copy=False)
     sent_hash = fields.Char(string="SHA-256 of the sheet sent", readonly=True, copy=False)
     color = fields.Integer()
@@ -263,7 +270,31 @@ class MicrostructureLiaison(models.Model):
         )
         if state == "sent":
             self._send_to_social_service()
+        if state == "assessed":
+            self._file_in_patient_record()
         return True
+
+    def _file_in_patient_record(self):
+        """After the first interview, file the completed sheet in the patient's
+        file, where the care team reads it."""
+        report = self.env.ref("odoo_microstructure.action_report_microstructure_liaison")
+        content, _kind = report._render_qweb_pdf(report.report_name, self.ids)
+        # As superuser: the Carsat social worker who holds the interview has
+        # no access to the patient file, where the sheet goes.
+        patient = self.sudo().patient_id
+        attachment = self.env["ir.attachment"].sudo().create({
+            "name": self.env._("%(name)s (completed).pdf", name=self.name),
+            "raw": content,
+            "mimetype": "application/pdf",
+            "res_model": patient._name,
+            "res_id": patient.id,
+        })
+        patient.message_post(
+            body=self.env._("Liaison sheet completed by the social service after the first interview."),
+            attachment_ids=attachment.ids,
+            message_type="comment",
+            subtype_xmlid="mail.mt_note",
+        )
 
     def _check_can_send(self):
         if self.consent != "yes":
@@ -326,6 +357,41 @@ class MicrostructureLiaison(models.Model):
             tools.email_normalize(email) for email in self.sudo().social_service_id.mapped("email")
         ]
         return self.env["res.partner"].sudo().search([("email_normalized", "in", emails)])
+
+    # FUNNEL
+    @api.model
+    def _get_funnel(self, domain):
+        """Figures of the referral funnel for the sheets of ``domain`` (read
+        with the user's rights): counts, conversion rates, median delays in
+        days."""
+        liaisons = self.search(domain)
+        sent = liaisons.filtered("date_sent")
+        handled = liaisons.filtered("date_assessed")
+        accompanied = liaisons.filtered("date_accompanied")
+        medians = {"contact": None, "interview": None}
+        if liaisons:
+            self.env.cr.execute(
+                """
+                SELECT percentile_cont(0.5) WITHIN GROUP (
+                           ORDER BY EXTRACT(EPOCH FROM date_contacted - date_sent) / 86400),
+                       percentile_cont(0.5) WITHIN GROUP (
+                           ORDER BY EXTRACT(EPOCH FROM date_assessed - date_contacted) / 86400)
+                  FROM microstructure_liaison
+                 WHERE id = ANY(%s)
+                """,
+                [liaisons.ids],
+            )
+            medians["contact"], medians["interview"] = self.env.cr.fetchone()
+        return {
+            "sheets": len(liaisons),
+            "sent": len(sent),
+            "handled": len(handled),
+            "accompanied": len(accompanied),
+            "handled_rate": 100.0 * len(handled) / len(sent) if sent else 0.0,
+            "accompanied_rate": 100.0 * len(accompanied) / len(handled) if handled else 0.0,
+            "median_days_to_contact": medians["contact"],
+            "median_days_to_interview": medians["interview"],
+        }
 
     # REMINDERS
     @api.model

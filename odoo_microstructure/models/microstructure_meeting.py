@@ -47,6 +47,12 @@ class MicrostructureMeeting(models.Model):
         compute="_compute_attendance", store=True, aggregator="avg",
         help="Share of the invited professionals who attended (%).",
     )
+    liaison_ids = fields.Many2many(
+        "microstructure.liaison",
+        compute="_compute_liaison_ids",
+        string="Liaison sheets of the period",
+        help="Sheets of the site over the six months before a review meeting.",
+    )
     line_ids = fields.One2many("microstructure.meeting.line", "meeting_id", string="Patients discussed")
     line_count = fields.Integer(compute="_compute_line_count", string="Patients")
     state = fields.Selection(
@@ -64,6 +70,30 @@ class MicrostructureMeeting(models.Model):
         for meeting in self:
             invited = len(meeting.attendee_ids)
             meeting.attendance_rate = 100.0 * len(meeting.present_ids) / invited if invited else 0.0
+
+    @api.depends("kind", "site_id", "start")
+    def _compute_liaison_ids(self):
+        for meeting in self:
+            if meeting.kind != "review" or not meeting.start:
+                meeting.liaison_ids = False
+                continue
+            meeting.liaison_ids = self.env["microstructure.liaison"].search(
+                meeting._get_review_domain()
+            )
+
+    def _get_review_domain(self):
+        self.ensure_one()
+        day = self.start.date()
+        return [
+            ("site_id", "=", self.site_id.id),
+            ("date", ">", fields.Date.subtract(day, months=6)),
+            ("date", "<=", day),
+        ]
+
+    def _get_review_funnel(self):
+        """Funnel of the sheets discussed at a review meeting."""
+        self.ensure_one()
+        return self.env["microstructure.liaison"]._get_funnel(self._get_review_domain())
 
     @api.depends("line_ids")
     def _compute_line_count(self):

@@ -212,6 +212,85 @@ class TestLiaison(MicrostructureCommon):
         Liaison._cron_send_reminders()
         self.assertEqual(len(fresh.activity_ids), 1)
 
+    def test_sheet_filed_in_patient_record_after_interview(self):
+        sheet = self._new_sheet()
+        sheet.action_send()
+        carsat_sheet = sheet.with_user(self.user_carsat)
+        carsat_sheet.action_contacted()
+        carsat_sheet.write({"in_scope": "yes", "outcome": "Accompagnement MDPH"})
+        carsat_sheet.action_assessed()
+        attachments = self.env["ir.attachment"].with_user(self.user_gp_a1).search(
+            [("res_model", "=", "microstructure.patient"), ("res_id", "=", self.patient.id)]
+        )
+        self.assertEqual(attachments.mapped("name"), [f"{sheet.name} (completed).pdf"])
+        with self.assertRaises(AccessError):
+            attachments.with_user(self.user_carsat).read(["raw"])
+
+    def test_funnel(self):
+        """Figures of the funnel on a fixture of 6 sheets with known delays."""
+        sheets = self.env["microstructure.liaison"]
+        for _i in range(6):
+            sheets |= self._new_sheet()
+        sheets[:5].action_send()                # 5 sent, 1 still identified
+        carsat = sheets.with_user(self.user_carsat)
+        carsat[:4].action_contacted()           # 4 contacted, 1 not reachable
+        carsat[4].action_not_reachable()
+        carsat[:4].write({"in_scope": "yes"})
+        carsat[3].in_scope = "no"
+        carsat[:4].action_assessed()            # 4 handled
+        carsat[:3].action_accompanied()         # 3 accompanied, 1 out of scope
+        carsat[3].action_out_of_scope()
+        # alert -> contact: 1, 2, 3, 10 days; contact -> interview: 5, 5, 7, 9 days
+        for sheet, to_contact, to_interview in zip(sheets, (1, 2, 3, 10), (5, 5, 7, 9)):
+            self.env.cr.execute(
+                "UPDATE microstructure_liaison SET date_sent = %s, date_contacted = %s, date_assessed = %s"
+                " WHERE id = %s",
+                ["2025-01-01 09:00:00",
+                 fields.Datetime.add(fields.Datetime.to_datetime("2025-01-01 09:00:00"), days=to_contact),
+                 fields.Datetime.add(fields.Datetime.to_datetime("2025-01-01 09:00:00"), days=to_contact + to_interview),
+                 sheet.id],
+            )
+        self.env.invalidate_all()
+        funnel = self.env["microstructure.liaison"].with_user(self.user_gp_a1)._get_funnel(
+            [("id", "in", sheets.ids)]
+        )
+        self.assertEqual(
+            {k: funnel[k] for k in ("sheets", "sent", "handled", "accompanied")},
+            {"sheets": 6, "sent": 5, "handled": 4, "accompanied": 3},
+        )
+        self.assertEqual((funnel["handled_rate"], funnel["accompanied_rate"]), (80.0, 75.0))
+        self.assertAlmostEqual(funnel["median_days_to_contact"], 2.5)
+        self.assertAlmostEqual(funnel["median_days_to_interview"], 6.0)
+        # the pivot reads the same counts, with the user's rights
+        Funnel = self.env["microstructure.liaison.funnel"].with_user(self.user_gp_a1)
+        groups = Funnel._read_group(
+            [("id", "in", sheets.ids)], [],
+            ["sheet_count:sum", "sent_count:sum", "handled_count:sum", "accompanied_count:sum"],
+        )
+        self.assertEqual(groups, [(6, 5, 4, 3)])
+        self.assertFalse(self.env["microstructure.liaison.funnel"].with_user(self.user_coord_b1).search(
+            [("id", "in", sheets.ids)]
+        ))
+        carsat_rows = self.env["microstructure.liaison.funnel"].with_user(self.user_carsat).search(
+            [("id", "in", sheets.ids)]
+        )
+        self.assertEqual(len(carsat_rows), 5, "the office sees the sheets sent to it")
+
+    def test_review_meeting_lists_the_sheets_of_its_period(self):
+        old = self._new_sheet(date="2023-11-10")
+        recent = self._new_sheet(date="2024-05-02")
+        self.user_gp_a1.groups_id = [Command.link(
+            self.env.ref("odoo_microstructure.group_microstructure_coordinator").id
+        )]
+        meeting = self.env["microstructure.meeting"].with_user(self.user_gp_a1).create({
+            "kind": "review", "site_id": self.site_a1.id, "start": "2024-06-20 14:00:00",
+        })
+        self.assertEqual(meeting.liaison_ids, recent)
+        self.assertEqual(meeting._get_review_funnel()["sheets"], 1)
+        meeting.kind = "synthesis"
+        self.assertFalse(meeting.liaison_ids)
+        self.assertTrue(old)
+
     def test_sent_once_by_two_users_at_once(self):
         """Two real database cursors send the same sheet: it is sent once."""
         registry = self.env.registry

@@ -1,0 +1,1 @@
+from . import microstructure_liaison_funnel

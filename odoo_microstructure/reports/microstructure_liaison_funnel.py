@@ -1,0 +1,60 @@
+from odoo import fields, models, tools
+
+
+class MicrostructureLiaisonFunnel(models.Model):
+    """One row per liaison sheet, with its steps as counts and its delays in
+    days, for the pivot and graph of the referral funnel."""
+
+    _name = "microstructure.liaison.funnel"
+    _description = "Liaison funnel"
+    _auto = False
+    _order = "date desc"
+
+    site_id = fields.Many2one("microstructure.site", readonly=True)
+    network_id = fields.Many2one("microstructure.network", readonly=True)
+    region_id = fields.Many2one("microstructure.region", readonly=True)
+    social_service_id = fields.Many2one("microstructure.social.service", readonly=True)
+    date = fields.Date(readonly=True)
+    state = fields.Selection(
+        lambda self: self.env["microstructure.liaison"]._fields["state"].selection,
+        string="Step", readonly=True,
+    )
+    sheet_count = fields.Integer(string="Sheets", readonly=True, aggregator="sum")
+    sent_count = fields.Integer(string="Sent", readonly=True, aggregator="sum")
+    handled_count = fields.Integer(
+        string="Handled", readonly=True, aggregator="sum",
+        help="Sheets that led to an interview with the social worker.",
+    )
+    accompanied_count = fields.Integer(string="Accompanied", readonly=True, aggregator="sum")
+    delay_contact = fields.Float(
+        string="Days from alert to contact", readonly=True, aggregator="avg",
+    )
+    delay_interview = fields.Float(
+        string="Days from contact to interview", readonly=True, aggregator="avg",
+    )
+
+    def init(self):
+        tools.drop_view_if_exists(self.env.cr, self._table)
+        self.env.cr.execute(
+            """
+            CREATE OR REPLACE VIEW microstructure_liaison_funnel AS (
+                SELECT liaison.id,
+                       liaison.site_id,
+                       site.network_id,
+                       site.region_id,
+                       liaison.social_service_id,
+                       liaison.date,
+                       liaison.state,
+                       1 AS sheet_count,
+                       (liaison.date_sent IS NOT NULL)::int AS sent_count,
+                       (liaison.date_assessed IS NOT NULL)::int AS handled_count,
+                       (liaison.date_accompanied IS NOT NULL)::int AS accompanied_count,
+                       EXTRACT(EPOCH FROM liaison.date_contacted - liaison.date_sent) / 86400
+                           AS delay_contact,
+                       EXTRACT(EPOCH FROM liaison.date_assessed - liaison.date_contacted) / 86400
+                           AS delay_interview
+                  FROM microstructure_liaison liaison
+                  JOIN microstructure_site site ON site.id = liaison.site_id
+            )
+            """
+        )
