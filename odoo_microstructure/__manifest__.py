@@ -51,6 +51,7 @@
         "demo/microstructure.patient.csv",
         "demo/res_users_demo.xml",
         "demo/microstructure_agenda_demo.xml",
+        "demo/microstructure_liaison_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -69,3 +69,22 @@ def test_demo_logins():
             assert user.lang == "fr_FR"
         doctor = env["res.users"].search([("login", "=", "medecin")])
         assert doctor.microstructure_site_ids.mapped("name") == ["Microstructure de Strasbourg"]
+
+
+def test_liaison_experiment_funnel():
+    """The seed's twelve months at one MSP: 26 permanences, 92 sheets, 80
+    handled with an interview, 26 patients accompanied."""
+    with odoo_env() as env:
+        site = env.ref("odoo_microstructure.microstructure_site_017_demo")
+        funnel = site._get_liaison_funnel("2018-02-01", "2019-01-31")
+        assert funnel["permanences_held"] == 26
+        assert (funnel["sheets"], funnel["sent"], funnel["handled"], funnel["accompanied"]) == (92, 92, 80, 26)
+        assert 0 < funnel["median_days_to_contact"] < 7
+        groups = env["microstructure.liaison.funnel"]._read_group(
+            [("site_id", "=", site.id)], [],
+            ["sent_count:sum", "handled_count:sum", "accompanied_count:sum"],
+        )
+        assert groups == [(92, 80, 26)]
+        # every sheet sent still matches its fingerprint
+        sheets = env["microstructure.liaison"].search([("site_id", "=", site.id)])
+        assert all(sheet._compute_sent_hash() == sheet.sent_hash for sheet in sheets)

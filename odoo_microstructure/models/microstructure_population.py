@@ -525,3 +525,122 @@ class MicrostructurePopulation(models.AbstractModel):
                 self.env.cr._obj, query, rows[start:start + 5000], page_size=5000, fetch=True
             )]
         return ids
+
+
+class MicrostructureLiaisonExperiment(models.AbstractModel):
+    """The twelve months of the social-service experiment of the seed (MSP
+    Laënnec, February 2018 to January 2019) replayed at one site: 26
+    permanences of the social worker, 92 sheets, 80 handled with an interview,
+    26 patients accompanied."""
+
+    _name = "microstructure.liaison.experiment"
+    _description = "Social-service experiment replay"
+
+    @api.model
+    def _replay(self, site_id, office_id, social_worker_id, requester_id, start=date(2018, 2, 1), seed=2018):
+        """Replay the experiment at a site (ids, as data files call it)."""
+        rng = random.Random(seed)
+        site = self.env["microstructure.site"].browse(site_id)
+        office = self.env["microstructure.social.service"].browse(office_id)
+        social_worker = self.env["microstructure.professional"].browse(social_worker_id)
+        requester = self.env["res.users"].browse(requester_id)
+        Liaison = self.env["microstructure.liaison"]
+        # 26 permanences, every other Thursday, 9:00-12:00 (8:00-11:00 UTC), 4 slots
+        first = start + timedelta(days=(3 - start.weekday()) % 7)
+        permanences = self.env["microstructure.permanence"].create([
+            {
+                "site_id": site.id,
+                "professional_id": social_worker.id,
+                "start": datetime.combine(first + timedelta(weeks=2 * n), time(8, 0)),
+                "stop": datetime.combine(first + timedelta(weeks=2 * n), time(11, 0)),
+                "slot_minutes": 45,
+                "state": "held",
+            }
+            for n in range(26)
+        ])
+        slots = permanences.slot_ids.sorted("start")
+        patients = self.env["microstructure.patient"].create([
+            {
+                "civility": "mrs" if sex == "female" else "mr",
+                "name": rng.choice(LAST_NAMES),
+                "first_names": rng.choice(FIRST_NAMES[sex]),
+                "birth_date": date(1950, 1, 1) + timedelta(days=rng.randrange(40 * 365)),
+                "sex": sex,
+                "site_id": site.id,
+                "inclusion_date": start - timedelta(days=rng.randrange(30, 900)),
+                "motive_precarity": True,
+                "consent_date": start,
+            }
+            for sex in (rng.choice(["female", "male"]) for _ in range(70))
+        ])
+        reasons = ["reason_rights", "reason_job", "reason_hospital", "reason_illness"]
+        sheets = Liaison.create([
+            {
+                "patient_id": patients[n % len(patients)].id,
+                "date": start + timedelta(days=round(n * 330 / 92)),
+                "requester_id": requester.id,
+                "requester_qualification": "Médecin généraliste",
+                "social_service_id": office.id,
+                "consent": "yes",
+                rng.choice(reasons): True,
+            }
+            for n in range(92)
+        ])
+        # outcomes: 80 handled (26 accompanied, 30 out of scope, 24 declined
+        # after the assessment), 12 not handled (8 not reachable, 4 declined)
+        outcomes = ["accompanied"] * 26 + ["out_of_scope"] * 30 + ["declined_after"] * 24
+        outcomes += ["not_reachable"] * 8 + ["declined"] * 4
+        rng.shuffle(outcomes)
+        free_slots = iter(slots)
+        consultations = []
+        for sheet, outcome in zip(sheets, outcomes):
+            sent = datetime.combine(sheet.date, time(10, 0))
+            contacted = sent + timedelta(days=rng.randint(1, 6), hours=rng.randint(0, 6))
+            values = {
+                "sent_hash": sheet._compute_sent_hash(),
+                "date_sent": sent,
+                "sent_by_id": requester.id,
+            }
+            if outcome in ("accompanied", "out_of_scope", "declined_after"):
+                slot = next(slot for slot in free_slots if slot.start > contacted)
+                consultations.append({
+                    "patient_id": sheet.patient_id.id,
+                    "professional_id": social_worker.id,
+                    "start": slot.start,
+                    "duration": 0.75,
+                    "state": "done",
+                    "permanence_id": slot.permanence_id.id,
+                })
+                values.update({
+                    "date_contacted": contacted,
+                    "contacted_by_id": self.env.uid,
+                    "date_assessed": slot.start,
+                    "assessed_by_id": self.env.uid,
+                    "social_worker_name": "LE GALL Sylvie",
+                    "in_scope": "no" if outcome == "out_of_scope" else "yes",
+                })
+                if outcome == "accompanied":
+                    values.update({
+                        "date_accompanied": slot.start + timedelta(days=rng.randint(7, 30)),
+                        "state": "accompanied",
+                    })
+                else:
+                    values["state"] = "out_of_scope" if outcome == "out_of_scope" else "declined"
+                    values["date_closed"] = slot.start
+            elif outcome == "not_reachable":
+                values.update({"state": "not_reachable", "date_closed": contacted})
+            else:
+                values.update({"state": "declined", "date_contacted": contacted, "date_closed": contacted})
+            # historical data: written as it happened, without replaying the
+            # e-mails of the workflow (the step is set behind the guarded write)
+            state = values.pop("state")
+            sheet.sudo().write(values)
+            self.env.cr.execute(
+                "UPDATE microstructure_liaison SET state = %s WHERE id = %s", [state, sheet.id]
+            )
+        created = self.env["microstructure.consultation"].create(consultations)
+        for consultation in created:
+            slot = slots.filtered(lambda s, c=consultation: s.start == c.start)
+            slot.consultation_id = consultation
+        sheets.invalidate_recordset()
+        return sheets
