@@ -31,10 +31,12 @@ class TestLiaison(MicrostructureCommon):
         })
 
     def _new_sheet(self, **vals):
-        return self.env["microstructure.liaison"].with_user(self.user_gp_a1).create({
+        vals = {
             "patient_id": self.patient.id, "consent": "yes", "reason_rights": True,
             "extra_information": "Dossier MDPH à constituer", **vals,
-        })
+        }
+        vals = {key: value for key, value in vals.items() if value is not False}
+        return self.env["microstructure.liaison"].with_user(self.user_gp_a1).create(vals)
 
     def test_form_is_filled_from_the_patient(self):
         sheet = self._new_sheet()
@@ -101,6 +103,33 @@ class TestLiaison(MicrostructureCommon):
         self.assertEqual(sheet.state, "out_of_scope")
         with self.assertRaisesText(UserError, "cannot go from Out of scope"):
             carsat_sheet.action_close()
+
+    def test_transition_matrix(self):
+        """Every (step, next step) pair: allowed exactly when the method says so."""
+        from odoo.addons.odoo_microstructure.models.microstructure_liaison import STATES, TRANSITIONS
+
+        states = [state for state, _label in STATES]
+        sheet = self._new_sheet(in_scope=False)
+        sheet.sudo().write({"in_scope": "yes"})
+        Liaison = self.env["microstructure.liaison"]  # as superuser: roles are tested elsewhere
+        for old in states:
+            for new in states:
+                self.env.cr.execute(
+                    "UPDATE microstructure_liaison SET state = %s, in_scope = %s WHERE id = %s",
+                    [old, "no" if new == "out_of_scope" else "yes", sheet.id],
+                )
+                record = Liaison.browse(sheet.id)
+                record.invalidate_recordset()
+                legal = new in TRANSITIONS.get(old, {})
+                with self.subTest(old=old, new=new):
+                    if legal:
+                        record.with_context(force_report_rendering=False)._transition(new)
+                        self.assertEqual(record.state, new)
+                    else:
+                        with self.assertRaisesText(UserError, "cannot go from"):
+                            record._transition(new)
+                        record.invalidate_recordset()
+                        self.assertEqual(record.state, old)
 
     def test_content_frozen_after_sending_and_hash(self):
         sheet = self._new_sheet()
