@@ -4,6 +4,7 @@ from odoo import Command, api, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
+from ..models.microstructure_liaison import STATES, TRANSITIONS
 from .common import MicrostructureCommon
 
 
@@ -106,8 +107,6 @@ class TestLiaison(MicrostructureCommon):
 
     def test_transition_matrix(self):
         """Every (step, next step) pair: allowed exactly when the method says so."""
-        from odoo.addons.odoo_microstructure.models.microstructure_liaison import STATES, TRANSITIONS
-
         states = [state for state, _label in STATES]
         sheet = self._new_sheet(in_scope=False)
         sheet.sudo().write({"in_scope": "yes"})

@@ -1,8 +1,7 @@
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
-from odoo.addons.odoo_microstructure.models.microstructure_professional import luhn_valid
-
+from ..models.microstructure_professional import luhn_valid
 from .common import MicrostructureCommon
 
 
