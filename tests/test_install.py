@@ -1,6 +1,7 @@
 """Install from scratch and upgrade, in a database of their own."""
 
 import re
+import sys
 
 from .common import odoo_config_file, run, run_odoo
 
@@ -43,7 +44,7 @@ def test_install_from_scratch_and_upgrade():
         assert counts.stdout.strip() == "18|101|0", "reference data only, no demo"
 
         populate = run(
-            "python3", "-m", "odoo", f"--addons-path={odoo.tools.config['addons_path']}",
+            sys.executable, "-m", "odoo", f"--addons-path={odoo.tools.config['addons_path']}",
             "microstructure_populate", "-c", odoo_config_file(), "-d", db, "--scale", "0.05",
             "--log-level=warn",
         )
