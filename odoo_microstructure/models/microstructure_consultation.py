@@ -191,16 +191,16 @@ class MicrostructureConsultation(models.Model):
 
     # ACTIONS
     def _set_state(self, state, allowed_from):
-        for consultation in self:
-            if consultation.state not in allowed_from:
-                raise UserError(
-                    self.env._(
-                        "The consultation %(consultation)s cannot go from %(old)s to %(new)s.",
-                        consultation=consultation.display_name,
-                        old=dict(self._fields["state"]._description_selection(self.env))[consultation.state],
-                        new=dict(self._fields["state"]._description_selection(self.env))[state],
-                    )
+        labels = dict(self._fields["state"]._description_selection(self.env))
+        for consultation in self.filtered(lambda c: c.state not in allowed_from)[:1]:
+            raise UserError(
+                self.env._(
+                    "The consultation %(consultation)s cannot go from %(old)s to %(new)s.",
+                    consultation=consultation.display_name,
+                    old=labels[consultation.state],
+                    new=labels[state],
                 )
+            )
         self.write({"state": state})
 
     def action_done(self):

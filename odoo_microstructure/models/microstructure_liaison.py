@@ -130,7 +130,7 @@ class MicrostructureLiaison(models.Model):
     color = fields.Integer()
 
     # COMPUTES
-    @api.depends("usage_name", "first_name", "date")
+    @api.depends("date")
     def _compute_name(self):
         for liaison in self:
             liaison.name = self.env._(
@@ -144,13 +144,16 @@ class MicrostructureLiaison(models.Model):
 
     @api.depends("site_id")
     def _compute_social_service_id(self):
-        Office = self.env["microstructure.social.service"]
+        offices = self.env["microstructure.social.service"].search(
+            [("department_ids", "in", self.site_id.department_id.ids)]
+        )
         for liaison in self:
-            if liaison.social_service_id and liaison.social_service_id.department_ids & liaison.site_id.department_id:
+            department = liaison.site_id.department_id
+            if liaison.social_service_id and department in liaison.social_service_id.department_ids:
                 continue
-            liaison.social_service_id = Office.search(
-                [("department_ids", "in", liaison.site_id.department_id.ids)], limit=1
-            )
+            liaison.social_service_id = offices.filtered(
+                lambda office, d=department: d in office.department_ids
+            )[:1]
 
     @api.depends("patient_id")
     def _compute_identity(self):

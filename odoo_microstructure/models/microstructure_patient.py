@@ -268,10 +268,12 @@ class MicrostructurePatient(models.Model):
         # Read as superuser: the care team is needed whoever triggers the
         # subscription (e.g. mail notifications), and only partner ids leave.
         Membership = self.env["microstructure.membership"].sudo()
+        sites = self.sudo().site_id
+        memberships = Membership.search(
+            Membership._get_current_domain() + [("site_id", "in", sites.ids)]
+        )
         partners = None
-        for site in self.sudo().site_id:
-            members = Membership.search(
-                Membership._get_current_domain() + [("site_id", "=", site.id)]
-            ).user_id.partner_id
+        for site in sites:
+            members = memberships.filtered(lambda m, site=site: m.site_id == site).user_id.partner_id
             partners = members if partners is None else partners & members
         return partners or self.env["res.partner"]
