@@ -17,3 +17,5 @@ from . import microstructure_meeting
 from . import microstructure_population
 from . import microstructure_social_service
 from . import microstructure_liaison
+from . import survey_question
+from . import survey_user_input

@@ -125,6 +125,13 @@ class MicrostructurePatient(models.Model):
         ],
         tracking=True,
     )
+    survey_date = fields.Date(
+        string="Satisfaction survey sent",
+        readonly=True,
+        tracking=True,
+        help="Last time a link to the satisfaction survey was given to the patient. "
+        "The answers keep the site only, never the patient.",
+    )
     color = fields.Integer()
     active = fields.Boolean(default=True, tracking=True)
 
@@ -236,6 +243,31 @@ class MicrostructurePatient(models.Model):
             "consent_user_id": self.env.user.id,
             "consent_method": self.consent_method or "oral",
         })
+
+    def action_survey_link(self):
+        """Create a personal link to the satisfaction survey and show it to be
+        given to the patient. The answer records the site only: nothing ties it
+        back to the patient."""
+        self.ensure_one()
+        self.check_access("write")
+        if self.state != "followed":
+            raise UserError(
+                self.env._("The satisfaction survey is for the patients followed by the team.")
+            )
+        survey = self.env.ref("odoo_microstructure.survey_satisfaction").sudo()
+        answer = survey._create_answer(check_attempts=False, microstructure_site_id=self.site_id.id)
+        self.survey_date = fields.Date.context_today(self)
+        link = self.env["microstructure.survey.link"].create({
+            "url": answer.get_base_url() + answer.get_start_url(),
+        })
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Satisfaction survey"),
+            "res_model": "microstructure.survey.link",
+            "res_id": link.id,
+            "view_mode": "form",
+            "target": "new",
+        }
 
     def action_reopen(self):
         self.write({"state": "followed", "exit_date": False, "exit_reason": False})

@@ -46,6 +46,17 @@ MAIN_SUBSTANCES = [
     ("substance_gambling", 0.01),
 ]
 REFERENCE_DATE = date(2023, 9, 1)
+# the satisfaction survey of 2023: 134 answers, and the answers counted
+# positive per question (78 %, 66 %, 61 %, 87 %, 72 %, 92 %)
+SURVEY_ANSWERS = 134
+SURVEY_POSITIVE = {
+    "never_social_worker": 105,
+    "never_psychiatrist": 88,
+    "never_psychologist": 82,
+    "quality_of_life": 117,
+    "consumption": 96,
+    "recommend": 123,
+}
 FIRST_NAMES = {
     "female": "Marie Nathalie Isabelle Sylvie Catherine Sandrine Valérie Christine Céline Aurélie "
     "Stéphanie Julie Laetitia Émilie Caroline Sophie Sarah Amandine Audrey Karine".split(),
@@ -87,6 +98,7 @@ class MicrostructurePopulation(models.AbstractModel):
         sites = self._populate_registry(rng, scale, counts)
         patients = self._populate_patients(rng, scale, sites, counts)
         self._populate_activity(rng, sites, patients, counts, with_events)
+        self._populate_survey(rng, [site["id"] for site in sites], round(SURVEY_ANSWERS * scale), counts)
         self.env.invalidate_all()
         self.env.registry.clear_cache()
         return counts
@@ -275,6 +287,53 @@ class MicrostructurePopulation(models.AbstractModel):
                 "precarity": row[9], "mental_health": row[10], "exit": row[17],
             })
         return patients
+
+    # SATISFACTION SURVEY (ORM) -------------------------------------------------
+    @api.model
+    def _populate_survey(self, rng, site_ids, total, counts=None):
+        """Answers of ``total`` patients of ``site_ids`` to the satisfaction
+        survey over the year before the reference date, with the shares of the
+        2023 report."""
+        survey = self.env.ref("odoo_microstructure.survey_satisfaction")
+        questions = survey.question_ids.filtered("microstructure_indicator")
+        answers = {}
+        for question in questions:
+            suggestions = question.suggested_answer_ids
+            positive = round(SURVEY_POSITIVE[question.microstructure_indicator] * total / SURVEY_ANSWERS)
+            choices = [rng.choice(suggestions.filtered("microstructure_positive").ids) for _n in range(positive)]
+            choices += [rng.choice(suggestions.filtered(lambda s: not s.microstructure_positive).ids)
+                        for _n in range(total - positive)]
+            rng.shuffle(choices)
+            answers[question] = choices
+        year_start = datetime.combine(REFERENCE_DATE - timedelta(days=365), time(9, 0))
+        vals = []
+        for index in range(total):
+            end = year_start + timedelta(days=rng.randrange(364), minutes=rng.randrange(600))
+            vals.append({
+                "survey_id": survey.id,
+                "microstructure_site_id": rng.choice(site_ids),
+                "state": "done",
+                "start_datetime": end - timedelta(minutes=5),
+                "end_datetime": end,
+                "user_input_line_ids": [
+                    fields.Command.create({
+                        "question_id": question.id,
+                        "answer_type": "suggestion",
+                        "suggested_answer_id": choices[index],
+                    })
+                    for question, choices in answers.items()
+                ],
+            })
+        records = self.env["survey.user_input"].create(vals)
+        if counts is not None:
+            counts["survey.user_input"] = len(records)
+        return records
+
+    @api.model
+    def _populate_demo_survey(self):
+        """The 134 answers of the 2023 report, over the demo sites."""
+        sites = self.env["microstructure.site"].search([], order="id")
+        self._populate_survey(random.Random(134), sites.ids, SURVEY_ANSWERS)
 
     @staticmethod
     def _ages(rng, size, mean_age, deviation):

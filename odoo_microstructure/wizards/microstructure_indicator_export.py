@@ -1,0 +1,234 @@
+import base64
+import os
+import tempfile
+from datetime import date
+
+import xlsxwriter
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+FIRST_ROW = 4  # title, scope, blank line, then the header row
+
+
+def _default_date_from(model):
+    today = fields.Date.context_today(model)
+    return date(today.year - 1, 1, 1)
+
+
+def _default_date_to(model):
+    today = fields.Date.context_today(model)
+    return date(today.year - 1, 12, 31)
+
+
+class MicrostructureIndicatorExport(models.TransientModel):
+    """Dashboard of the indicators of a scope and period, and its export to
+    an Excel workbook with one sheet per table of the national report."""
+
+    _name = "microstructure.indicator.export"
+    _description = "Indicators of the microstructures"
+
+    date_from = fields.Date(string="From", required=True, default=_default_date_from)
+    date_to = fields.Date(string="To", required=True, default=_default_date_to)
+    region_ids = fields.Many2many(
+        "microstructure.region", string="Regions",
+        help="Leave empty for all the regions you may read.",
+    )
+    network_ids = fields.Many2many(
+        "microstructure.network", string="Networks",
+        help="Leave empty for all the networks you may read.",
+    )
+    allowed_region_ids = fields.Many2many(
+        "microstructure.region", compute="_compute_allowed_scope",
+    )
+    site_count = fields.Integer(string="Sites in the scope", compute="_compute_dashboard")
+    dashboard = fields.Html(compute="_compute_dashboard", sanitize=False)
+    file = fields.Binary(readonly=True, attachment=False)
+    filename = fields.Char(readonly=True)
+
+    @api.depends_context("uid")
+    def _compute_allowed_scope(self):
+        regions = self.env["microstructure.site"].with_context(active_test=False).search([]).region_id
+        for wizard in self:
+            wizard.allowed_region_ids = regions
+
+    @api.depends("date_from", "date_to", "region_ids", "network_ids")
+    def _compute_dashboard(self):
+        Indicators = self.env["microstructure.indicators"]
+        for wizard in self:
+            if not (wizard.date_from and wizard.date_to) or wizard.date_from > wizard.date_to:
+                wizard.site_count = 0
+                wizard.dashboard = False
+                continue
+            sites = wizard._get_sites()
+            tables = Indicators._get_tables(sites, wizard.date_from, wizard.date_to)
+            wizard.site_count = len(sites)
+            for table in tables:
+                kinds = [kind for _key, _label, kind in table["columns"]]
+                table["cells"] = [
+                    [(self._format_cell(value, kind), kind) for value, kind in zip(row, kinds)]
+                    for row in table["rows"]
+                ]
+            wizard.dashboard = self.env["ir.qweb"]._render(
+                "odoo_microstructure.indicator_dashboard", {"tables": tables}
+            )
+
+    @api.constrains("date_from", "date_to")
+    def _check_dates(self):
+        for wizard in self:
+            if wizard.date_from > wizard.date_to:
+                raise ValidationError(self.env._("The period ends before it starts."))
+
+    def _get_sites(self):
+        self.ensure_one()
+        return self.env["microstructure.indicators"]._get_scope_sites(self.region_ids, self.network_ids)
+
+    def _get_scope_label(self):
+        self.ensure_one()
+        parts = []
+        if self.region_ids:
+            parts.append(", ".join(self.region_ids.mapped("name")))
+        if self.network_ids:
+            parts.append(", ".join(self.network_ids.mapped("name")))
+        scope = " / ".join(parts) or self.env._("All the sites you may read")
+        return self.env._(
+            "%(scope)s, from %(date_from)s to %(date_to)s",
+            scope=scope,
+            date_from=self.date_from.strftime("%d/%m/%Y"),
+            date_to=self.date_to.strftime("%d/%m/%Y"),
+        )
+
+    @api.model
+    def _format_cell(self, value, kind):
+        """Text of a cell in the dashboard (French conventions)."""
+        if value is None or value is False:
+            return ""
+        if isinstance(value, str):
+            return value
+        if kind == "percent":
+            return f"{round(100 * value)} %"
+        if kind == "decimal":
+            return f"{value:.1f}".replace(".", ",")
+        if kind in ("count", "number"):
+            return f"{value:,}".replace(",", "\N{NARROW NO-BREAK SPACE}")
+        return str(value)
+
+    # EXPORT ------------------------------------------------------------------
+    def action_export(self):
+        self.ensure_one()
+        sites = self._get_sites()
+        if not sites:
+            raise UserError(self.env._("There is no site in this scope: choose other regions or networks."))
+        tables = self.env["microstructure.indicators"]._get_tables(sites, self.date_from, self.date_to)
+        content = self._build_workbook(tables)
+        self.write({
+            "file": base64.b64encode(content),
+            "filename": self.env._(
+                "microstructure_indicators_%(date_from)s_%(date_to)s.xlsx",
+                date_from=self.date_from.isoformat(),
+                date_to=self.date_to.isoformat(),
+            ),
+        })
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{self._name}/{self.id}/file/{self.filename}?download=true",
+            "target": "self",
+        }
+
+    def _build_workbook(self, tables):
+        """The workbook, written in constant memory (row by row to temporary
+        files) and returned as bytes."""
+        handle, path = tempfile.mkstemp(suffix=".xlsx")
+        os.close(handle)
+        try:
+            workbook = xlsxwriter.Workbook(path, {
+                "constant_memory": True,
+                "tmpdir": tempfile.gettempdir(),
+                "default_date_format": "dd/mm/yyyy",
+            })
+            workbook.set_properties({
+                "title": self.env._("Indicators of the microstructures"),
+                "subject": self._get_scope_label(),
+                "comments": self.env._("Counts of 1 to 10 people are shown as \"< 11\"; "
+                                       "\"s\" marks a count masked so that none can be recomputed."),
+            })
+            styles = {
+                "title": workbook.add_format({"bold": True, "font_size": 14}),
+                "scope": workbook.add_format({"italic": True, "font_color": "#555555"}),
+                "header": workbook.add_format({
+                    "bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top",
+                }),
+                "text": workbook.add_format({"border": 1}),
+                "count": workbook.add_format({"border": 1, "num_format": "#,##0"}),
+                "number": workbook.add_format({"border": 1, "num_format": "#,##0;-#,##0;0"}),
+                "percent": workbook.add_format({"border": 1, "num_format": "0%"}),
+                "decimal": workbook.add_format({"border": 1, "num_format": "0.0"}),
+                "masked": workbook.add_format({"border": 1, "align": "right", "font_color": "#7F7F7F"}),
+                "total": workbook.add_format({"border": 1, "bold": True}),
+                "note": workbook.add_format({"italic": True, "font_color": "#7F7F7F"}),
+            }
+            scope = self._get_scope_label()
+            for table in tables:
+                self._write_sheet(workbook, styles, table, scope)
+            workbook.close()
+            with open(path, "rb") as file:
+                return file.read()
+        finally:
+            os.unlink(path)
+
+    def _write_sheet(self, workbook, styles, table, scope):
+        _ = self.env._
+        name = table["title"][:31]
+        sheet = workbook.add_worksheet(name)
+        columns, rows = table["columns"], table["rows"]
+        for index, (_key, label, kind) in enumerate(columns):
+            width = max(len(label) + 2, 12) if kind != "text" else 34
+            sheet.set_column(index, index, min(width, 40))
+        sheet.write(0, 0, table["title"], styles["title"])
+        sheet.write(1, 0, scope, styles["scope"])
+        sheet.set_row(FIRST_ROW - 1, 32)
+        for index, (_key, label, _kind) in enumerate(columns):
+            sheet.write(FIRST_ROW - 1, index, label, styles["header"])
+        sheet.freeze_panes(FIRST_ROW, 1)
+        total_label = _("Total")
+        for offset, row in enumerate(rows):
+            is_total = row and row[0] == total_label
+            for index, ((_key, _label, kind), value) in enumerate(zip(columns, row)):
+                cell_row = FIRST_ROW + offset
+                if value is None or value is False:
+                    sheet.write_blank(cell_row, index, None, styles["text"])
+                elif isinstance(value, str):
+                    style = styles["masked"] if kind != "text" else styles["total" if is_total else "text"]
+                    sheet.write_string(cell_row, index, value, style)
+                else:
+                    sheet.write_number(cell_row, index, value, styles[kind])
+        note_row = FIRST_ROW + len(rows) + 1
+        sheet.write(note_row, 0, _("< 11: from 1 to 10 people. s: masked so that no small count can be "
+                                   "recomputed from the totals."), styles["note"])
+        self._add_chart(workbook, sheet, name, table, note_row)
+
+    @staticmethod
+    def _add_chart(workbook, sheet, name, table, note_row):
+        """A chart of the table's rows (its total row left out)."""
+        columns = table["columns"]
+        count = len(table["rows"]) - (1 if table["total"] and len(table["rows"]) > 1 else 0)
+        if count < 1:
+            return
+        first, last = FIRST_ROW, FIRST_ROW + count - 1
+        keys = [key for key, _label, _kind in columns]
+        chart = workbook.add_chart({"type": "column" if count <= 24 else "bar"})
+        label_column = table["label_column"]
+        for key in table["chart"]:
+            index = keys.index(key)
+            chart.add_series({
+                "name": [name, FIRST_ROW - 1, index],
+                "categories": [name, first, label_column, last, label_column],
+                "values": [name, first, index, last, index],
+            })
+        chart.set_title({"name": table["title"]})
+        chart.set_legend({"position": "bottom"})
+        if columns[keys.index(table["chart"][0])][2] == "percent":
+            chart.set_y_axis({"num_format": "0%", "min": 0, "max": 1})
+        height = 320 if count <= 24 else min(120 + 16 * count, 4000)
+        chart.set_size({"width": 720, "height": height})
+        sheet.insert_chart(note_row + 2, 0, chart)
