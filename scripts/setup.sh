@@ -14,7 +14,7 @@ debian_packages=(
   postgresql postgresql-client
   chromium wkhtmltopdf fonts-dejavu-core
   libpq-dev libldap2-dev libsasl2-dev libxml2-dev libxslt1-dev libjpeg-dev zlib1g-dev
-  docker-compose poppler-utils
+  docker-compose poppler-utils libreoffice-calc-nogui
 )
 
 missing=()

@@ -25,6 +25,7 @@ $PYTHON -c "import pytest_odoo, websocket, openpyxl, polib" 2>/dev/null \
 command -v chromium >/dev/null || command -v chromium-browser >/dev/null || command -v google-chrome >/dev/null \
   || fail "Chromium missing (browser tours would be skipped): run scripts/setup.sh."
 command -v wkhtmltopdf >/dev/null || fail "wkhtmltopdf missing: run scripts/setup.sh."
+command -v soffice >/dev/null || fail "LibreOffice (soffice) missing: run scripts/setup.sh."
 
 odoo_addons=$($PYTHON -c "import odoo.addons.base, os; print(os.path.dirname(os.path.dirname(odoo.addons.base.__file__)))")
 odoo_root=$(dirname "$(dirname "$odoo_addons")")

@@ -43,3 +43,35 @@ def odoo_env():
     with registry.cursor() as cr:
         yield api.Environment(cr, SUPERUSER_ID, {})
         cr.rollback()
+
+
+SITES_2023 = {
+    "Bourgogne-Franche-Comté": 14, "Grand Est": 42, "Hauts-de-France": 26, "Île-de-France": 21,
+    "Nouvelle-Aquitaine": 1, "Occitanie": 35, "Provence-Alpes-Côte d'Azur": 4,
+}
+PROFESSIONALS_2023 = {
+    "General practitioner": 360, "Psychologist": 87, "Social worker": 80, "Psychiatrist": 8,
+}
+SATISFACTION_2023 = {  # share of the 134 answers, in %
+    "Had never seen a social worker": 78,
+    "Had never seen a psychiatrist": 66,
+    "Had never seen a psychologist": 61,
+    "Quality of life improved": 87,
+    "Better management of consumption": 72,
+    "Would recommend the microstructure": 92,
+}
+
+
+def assert_report_2023(tables):
+    """The registry and satisfaction tables of the 2023 report (DESIGN)."""
+    sites = {row[0]: row for row in tables["sites"]["rows"]}
+    assert {name: row[1] for name, row in sites.items() if name != "Total"} == SITES_2023
+    assert sites["Total"][1] == 143 and sites["Total"][4] == 22
+    assert round(100 * sites["Total"][3]) == 36
+    professionals = dict(tables["professionals"]["rows"])
+    assert professionals == {**PROFESSIONALS_2023, "Total": 535}
+    satisfaction = {row[0]: row for row in tables["satisfaction"]["rows"]}
+    assert satisfaction["Questionnaires answered"][1] == 134
+    for question, share in SATISFACTION_2023.items():
+        respondents, positive, ratio = satisfaction[question][1:]
+        assert respondents == 134 and round(100 * ratio) == share, (question, positive)

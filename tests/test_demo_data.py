@@ -1,6 +1,6 @@
 """The demo data reproduce the national figures of 2023-09-01."""
 
-from .common import odoo_env
+from .common import assert_report_2023, odoo_env
 
 SITES_PER_REGION = {
     "27": 14,  # Bourgogne-Franche-Comté
@@ -88,3 +88,20 @@ def test_liaison_experiment_funnel():
         # every sheet sent still matches its fingerprint
         sheets = env["microstructure.liaison"].search([("site_id", "=", site.id)])
         assert all(sheet._compute_sent_hash() == sheet.sent_hash for sheet in sheets)
+
+
+def test_report_2023_from_the_demo():
+    """The export reproduces the registry and satisfaction tables of the 2023
+    report from the demo data, for the national administrator; the regional
+    manager of Grand Est gets its region only."""
+    with odoo_env() as env:
+        admin = env.ref("base.user_admin")
+        Indicators = env["microstructure.indicators"].with_user(admin).with_context(lang="en_US")
+        sites = Indicators._get_scope_sites()
+        tables = {t["key"]: t for t in Indicators._get_tables(sites, "2022-09-01", "2023-08-31")}
+        assert_report_2023(tables)
+        ars = env["res.users"].search([("login", "=", "ars")])
+        Indicators = Indicators.with_user(ars)
+        sites = Indicators._get_scope_sites()
+        tables = {t["key"]: t for t in Indicators._get_tables(sites, "2022-09-01", "2023-08-31")}
+        assert [row[:2] for row in tables["sites"]["rows"]] == [["Grand Est", 42], ["Total", 42]]

@@ -241,6 +241,10 @@ class MicrostructurePopulation(models.AbstractModel):
             exit_date = inclusion + timedelta(days=rng.randrange(30, 400)) if exited else None
             if exit_date and exit_date >= REFERENCE_DATE:
                 exited, exit_date = False, None
+            elif exit_date and exit_date < REFERENCE_DATE - timedelta(days=365):
+                # exits fall in the year of the report: every patient generated
+                # was followed during that year
+                exit_date = REFERENCE_DATE - timedelta(days=rng.randrange(1, 365))
             rows.append((
                 site["id"], rng.choice(site["team"].get("gp") or [None]),
                 "mrs" if sex == "female" else "mr", rng.choice(LAST_NAMES), rng.choice(FIRST_NAMES[sex]),
@@ -332,7 +336,7 @@ class MicrostructurePopulation(models.AbstractModel):
     @api.model
     def _populate_demo_survey(self):
         """The 134 answers of the 2023 report, over the demo sites."""
-        sites = self.env["microstructure.site"].search([], order="id")
+        sites = self.env["microstructure.site"].search([("active", "=", True)], order="id")
         self._populate_survey(random.Random(134), sites.ids, SURVEY_ANSWERS)
 
     @staticmethod

@@ -23,9 +23,9 @@ class MicrostructureIndicatorMixin(models.AbstractModel):
     # ratio fields: (numerator, denominator, factor)
     _ratio_measures = {}
 
-    site_id = fields.Many2one("microstructure.site", string="Site", readonly=True)
-    network_id = fields.Many2one("microstructure.network", string="Network", readonly=True)
-    region_id = fields.Many2one("microstructure.region", string="Region", readonly=True)
+    site_id = fields.Many2one("microstructure.site", readonly=True)
+    network_id = fields.Many2one("microstructure.network", readonly=True)
+    region_id = fields.Many2one("microstructure.region", readonly=True)
     date = fields.Date(string="Month", readonly=True)
 
     def _fetch_query(self, query, fields):
@@ -152,17 +152,27 @@ class MicrostructureIndicatorActivity(models.Model):
 
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
-        measures = [
-            "inclusion_count", "exit_count", "consultation_count", "done_count", "no_show_count",
-            "due_count", "permanence_count", "slot_count", "booked_count", "meeting_count",
-            "invited_count", "present_count", "sheet_count", "sent_count", "handled_count",
-            "accompanied_count", "answer_count",
-        ]
-        sums = ", ".join(f"sum({name})::int AS {name}" for name in measures)
-        self.env.cr.execute(f"""
+        self.env.cr.execute("""
             CREATE VIEW microstructure_indicator_activity AS (
                 SELECT row_number() OVER () AS id, events.site_id, site.network_id, site.region_id,
-                       events.date, events.profession, {sums},
+                       events.date, events.profession,
+                       sum(inclusion_count)::int AS inclusion_count,
+                       sum(exit_count)::int AS exit_count,
+                       sum(consultation_count)::int AS consultation_count,
+                       sum(done_count)::int AS done_count,
+                       sum(no_show_count)::int AS no_show_count,
+                       sum(due_count)::int AS due_count,
+                       sum(permanence_count)::int AS permanence_count,
+                       sum(slot_count)::int AS slot_count,
+                       sum(booked_count)::int AS booked_count,
+                       sum(meeting_count)::int AS meeting_count,
+                       sum(invited_count)::int AS invited_count,
+                       sum(present_count)::int AS present_count,
+                       sum(sheet_count)::int AS sheet_count,
+                       sum(sent_count)::int AS sent_count,
+                       sum(handled_count)::int AS handled_count,
+                       sum(accompanied_count)::int AS accompanied_count,
+                       sum(answer_count)::int AS answer_count,
                        0.0 AS no_show_rate, 0.0 AS fill_rate, 0.0 AS attendance_rate
                   FROM (
                     SELECT patient.site_id, date_trunc('month', patient.inclusion_date)::date AS date,
@@ -218,7 +228,7 @@ class MicrostructureIndicatorActivity(models.Model):
                   JOIN microstructure_site site ON site.id = events.site_id
                  GROUP BY events.site_id, site.network_id, site.region_id, events.date, events.profession
             )
-        """)  # pylint: disable=sql-injection
+        """)
 
 
 class MicrostructureIndicatorSatisfaction(models.Model):

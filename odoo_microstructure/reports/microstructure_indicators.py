@@ -308,13 +308,12 @@ class MicrostructureIndicators(models.AbstractModel):
         counts are protected; derived shares and means are masked with them.
         """
         figures = self._compute_figures(sites, date_from, date_to)
-        _ = self.env._
         selection = self.env["microstructure.professional"]._fields["profession"]._description_selection(self.env)
         profession_label = dict(selection)
         regions = self.env["microstructure.region"].browse(
             sorted(set(figures["sites"]) | {r for r, _m in figures["patients_by_region"]} | set(figures["liaisons"]))
         ).sorted("name")
-        motive_label = {"addiction": _("Addictions / precarity"), "mental_health": _("Mental health")}
+        motive_label = {"addiction": self.env._("Addictions / precarity"), "mental_health": self.env._("Mental health")}
         tables = []
 
         # Sites per region: public facts, published as they are
@@ -325,34 +324,34 @@ class MicrostructureIndicators(models.AbstractModel):
                 rows.append([region.name, count, poly, _share(poly, count), networks])
         total = sum(row[1] for row in rows)
         poly_total = sum(row[2] for row in rows)
-        rows.append([_("Total"), total, poly_total, _share(poly_total, total), figures["networks"]])
-        tables.append(self._make_table("sites", _("Sites per region"), [
-            ("region", _("Region"), "text"), ("sites", _("Microstructures"), "number"),
-            ("polyvalent", _("Polyvalent"), "number"), ("polyvalent_share", _("Share polyvalent"), "percent"),
-            ("networks", _("Networks"), "number"),
+        rows.append([self.env._("Total"), total, poly_total, _share(poly_total, total), figures["networks"]])
+        tables.append(self._make_table("sites", self.env._("Sites per region"), [
+            ("region", self.env._("Region"), "text"), ("sites", self.env._("Microstructures"), "number"),
+            ("polyvalent", self.env._("Polyvalent"), "number"), ("polyvalent_share", self.env._("Share polyvalent"), "percent"),
+            ("networks", self.env._("Networks"), "number"),
         ], rows, ["sites"]))
 
         # Professionals: public facts
         rows = [[profession_label[p], figures["professionals"].get(p, 0)] for p in PROFESSIONS]
-        rows.append([_("Total"), sum(row[1] for row in rows)])
-        tables.append(self._make_table("professionals", _("Professionals"), [
-            ("profession", _("Profession"), "text"), ("professionals", _("Professionals"), "number"),
+        rows.append([self.env._("Total"), sum(row[1] for row in rows)])
+        tables.append(self._make_table("professionals", self.env._("Professionals"), [
+            ("profession", self.env._("Profession"), "text"), ("professionals", self.env._("Professionals"), "number"),
         ], rows, ["professionals"]))
 
         # Patients followed per motive and sex
         patients = figures["patients"]
         grid = protect([[patients.get((m, sex), (0, 0))[0] for sex in ("male", "female")] for m in MOTIVES])
         rows = []
-        for index, label in enumerate([motive_label[m] for m in MOTIVES] + [_("Total")]):
+        for index, label in enumerate([motive_label[m] for m in MOTIVES] + [self.env._("Total")]):
             men, women, count = grid[index]
             keys = MOTIVES if index == len(MOTIVES) else (MOTIVES[index],)
             age_sum = sum(float(patients.get((m, sex), (0, 0))[1] or 0) for m in keys for sex in ("male", "female"))
             mean_age = count if _masked(count) else (round(age_sum / count, 1) if count else None)
             rows.append([label, men, women, count, _share(men, count), _share(women, count), mean_age])
-        tables.append(self._make_table("patients", _("Patients followed"), [
-            ("motive", _("Motive"), "text"), ("men", _("Men"), "count"), ("women", _("Women"), "count"),
-            ("patients", _("Patients followed"), "count"), ("men_share", _("Share of men"), "percent"),
-            ("women_share", _("Share of women"), "percent"), ("mean_age", _("Mean age"), "decimal"),
+        tables.append(self._make_table("patients", self.env._("Patients followed"), [
+            ("motive", self.env._("Motive"), "text"), ("men", self.env._("Men"), "count"), ("women", self.env._("Women"), "count"),
+            ("patients", self.env._("Patients followed"), "count"), ("men_share", self.env._("Share of men"), "percent"),
+            ("women_share", self.env._("Share of women"), "percent"), ("mean_age", self.env._("Mean age"), "decimal"),
         ], rows, ["men", "women"]))
 
         # Patients per region and motive
@@ -360,12 +359,12 @@ class MicrostructureIndicators(models.AbstractModel):
         patient_regions = regions.filtered(lambda r: any(by_region.get((r.id, m)) for m in MOTIVES))
         if patient_regions:
             grid = protect([[by_region.get((r.id, m), 0) for m in MOTIVES] for r in patient_regions])
-            rows = [[label] + grid[i] for i, label in enumerate(patient_regions.mapped("name") + [_("Total")])]
+            rows = [[label] + grid[i] for i, label in enumerate(patient_regions.mapped("name") + [self.env._("Total")])]
         else:
-            rows = [[_("Total"), 0, 0, 0]]
-        tables.append(self._make_table("patients_by_region", _("Patients per region"), [
-            ("region", _("Region"), "text"), ("addiction", _("Addictions / precarity"), "count"),
-            ("mental_health", _("Mental health"), "count"), ("patients", _("Patients followed"), "count"),
+            rows = [[self.env._("Total"), 0, 0, 0]]
+        tables.append(self._make_table("patients_by_region", self.env._("Patients per region"), [
+            ("region", self.env._("Region"), "text"), ("addiction", self.env._("Addictions / precarity"), "count"),
+            ("mental_health", self.env._("Mental health"), "count"), ("patients", self.env._("Patients followed"), "count"),
         ], rows, ["addiction", "mental_health"]))
 
         # Substances, ranked
@@ -375,35 +374,35 @@ class MicrostructureIndicators(models.AbstractModel):
         if ranked:
             grid = protect([[count] for _s, count in ranked])
             rows = [[rank, substance.name, grid[rank - 1][0]] for rank, substance in enumerate(substances, 1)]
-        tables.append(self._make_table("substances", _("Main substances"), [
-            ("rank", _("Rank"), "number"), ("substance", _("Substance"), "text"),
-            ("patients", _("Patients"), "count"),
+        tables.append(self._make_table("substances", self.env._("Main substances"), [
+            ("rank", self.env._("Rank"), "number"), ("substance", self.env._("Substance"), "text"),
+            ("patients", self.env._("Patients"), "count"),
         ], rows, ["patients"], label_column=1, total=False))
 
         # Inclusions and exits per month
         flows = figures["flows"] or [(date_from, 0, 0)]
         grid = protect([[inclusions, exits] for _m, inclusions, exits in flows])
         rows = [[fields.Date.to_date(month).strftime("%m/%Y"), *grid[i][:2]] for i, (month, _i, _e) in enumerate(flows)]
-        rows.append([_("Total"), *grid[-1][:2]])
-        tables.append(self._make_table("flows", _("Inclusions and exits"), [
-            ("month", _("Month"), "text"), ("inclusions", _("Inclusions"), "count"),
-            ("exits", _("Exits"), "count"),
+        rows.append([self.env._("Total"), *grid[-1][:2]])
+        tables.append(self._make_table("flows", self.env._("Inclusions and exits"), [
+            ("month", self.env._("Month"), "text"), ("inclusions", self.env._("Inclusions"), "count"),
+            ("exits", self.env._("Exits"), "count"),
         ], rows, ["inclusions", "exits"]))
 
         # Consultations per profession
         consultations = figures["consultations"]
         grid = protect([list(consultations.get(p, (0, 0, 0, 0))) for p in PROFESSIONS])
         rows = []
-        for index, label in enumerate([profession_label[p] for p in PROFESSIONS] + [_("Total")]):
+        for index, label in enumerate([profession_label[p] for p in PROFESSIONS] + [self.env._("Total")]):
             done, no_show, excused, cancelled, total = grid[index]
             due = None if any(_masked(v) for v in (done, no_show, excused)) else done + no_show + excused
             rate = no_show if _masked(no_show) else (_share(no_show, due) if due is not None else PRIMARY)
             rows.append([label, done, no_show, excused, cancelled, total, rate])
-        tables.append(self._make_table("consultations", _("Consultations"), [
-            ("profession", _("Profession"), "text"), ("done", _("Done"), "count"),
-            ("no_show", _("No-shows"), "count"), ("excused", _("Excused absences"), "count"),
-            ("cancelled", _("Cancelled"), "count"), ("consultations", _("Consultations"), "count"),
-            ("no_show_rate", _("No-show rate"), "percent"),
+        tables.append(self._make_table("consultations", self.env._("Consultations"), [
+            ("profession", self.env._("Profession"), "text"), ("done", self.env._("Done"), "count"),
+            ("no_show", self.env._("No-shows"), "count"), ("excused", self.env._("Excused absences"), "count"),
+            ("cancelled", self.env._("Cancelled"), "count"), ("consultations", self.env._("Consultations"), "count"),
+            ("no_show_rate", self.env._("No-show rate"), "percent"),
         ], rows, ["done", "no_show"]))
 
         # Permanences of psychologists and social workers
@@ -417,11 +416,11 @@ class MicrostructureIndicators(models.AbstractModel):
             rows.append([profession_label[profession], held, slots, booked, _share(booked, slots)])
         held_total = sum(row[1] for row in rows)
         slot_total = sum(row[2] for row in rows)
-        rows.append([_("Total"), held_total, slot_total, grid[-1][0], _share(grid[-1][0], slot_total)])
-        tables.append(self._make_table("permanences", _("Permanences"), [
-            ("profession", _("Profession"), "text"), ("permanences", _("Permanences held"), "number"),
-            ("slots", _("Slots"), "number"), ("booked", _("Slots booked"), "count"),
-            ("fill_rate", _("Fill rate"), "percent"),
+        rows.append([self.env._("Total"), held_total, slot_total, grid[-1][0], _share(grid[-1][0], slot_total)])
+        tables.append(self._make_table("permanences", self.env._("Permanences"), [
+            ("profession", self.env._("Profession"), "text"), ("permanences", self.env._("Permanences held"), "number"),
+            ("slots", self.env._("Slots"), "number"), ("booked", self.env._("Slots booked"), "count"),
+            ("fill_rate", self.env._("Fill rate"), "percent"),
         ], rows, ["permanences"]))
 
         # Meetings held and attendance
@@ -433,11 +432,11 @@ class MicrostructureIndicators(models.AbstractModel):
             held, invited, present, _discussed = meetings.get(kind, (0, 0, 0, 0))
             rows.append([label, held, invited, present, _share(present, invited), grid[index][0]])
         invited, present = sum(row[2] for row in rows), sum(row[3] for row in rows)
-        rows.append([_("Total"), sum(row[1] for row in rows), invited, present, _share(present, invited), grid[-1][0]])
-        tables.append(self._make_table("meetings", _("Meetings"), [
-            ("kind", _("Meeting"), "text"), ("meetings", _("Meetings held"), "number"),
-            ("invited", _("Professionals invited"), "number"), ("present", _("Present"), "number"),
-            ("attendance_rate", _("Attendance rate"), "percent"), ("discussed", _("Patients discussed"), "count"),
+        rows.append([self.env._("Total"), sum(row[1] for row in rows), invited, present, _share(present, invited), grid[-1][0]])
+        tables.append(self._make_table("meetings", self.env._("Meetings"), [
+            ("kind", self.env._("Meeting"), "text"), ("meetings", self.env._("Meetings held"), "number"),
+            ("invited", self.env._("Professionals invited"), "number"), ("present", self.env._("Present"), "number"),
+            ("attendance_rate", self.env._("Attendance rate"), "percent"), ("discussed", self.env._("Patients discussed"), "count"),
         ], rows, ["meetings"]))
 
         # Liaison funnel per region
@@ -452,12 +451,12 @@ class MicrostructureIndicators(models.AbstractModel):
             if any(_masked(v) for v in grid[index][:4]):
                 medians = [PRIMARY if v is not None else None for v in medians]
             rows.append([label, *grid[index][:4], *medians])
-        rows.append([_("Total"), *grid[-1][:4], None, None])
-        tables.append(self._make_table("liaisons", _("Liaison sheets"), [
-            ("region", _("Region"), "text"), ("sheets", _("Sheets"), "count"), ("sent", _("Sent"), "count"),
-            ("handled", _("Handled with an interview"), "count"), ("accompanied", _("Accompanied"), "count"),
-            ("median_contact", _("Median days to contact"), "decimal"),
-            ("median_interview", _("Median days to interview"), "decimal"),
+        rows.append([self.env._("Total"), *grid[-1][:4], None, None])
+        tables.append(self._make_table("liaisons", self.env._("Liaison sheets"), [
+            ("region", self.env._("Region"), "text"), ("sheets", self.env._("Sheets"), "count"), ("sent", self.env._("Sent"), "count"),
+            ("handled", self.env._("Handled with an interview"), "count"), ("accompanied", self.env._("Accompanied"), "count"),
+            ("median_contact", self.env._("Median days to contact"), "decimal"),
+            ("median_interview", self.env._("Median days to interview"), "decimal"),
         ], rows, ["sheets", "sent", "handled", "accompanied"]))
 
         # Satisfaction survey
@@ -472,10 +471,10 @@ class MicrostructureIndicators(models.AbstractModel):
             positive, _negative, respondents = grid[index]
             rows.append([labels[question], respondents, positive, _share(positive, respondents)])
         answers = figures["survey_answers"]
-        rows.append([_("Questionnaires answered"), PRIMARY if 0 < answers < 11 else answers, None, None])
-        tables.append(self._make_table("satisfaction", _("Patient satisfaction"), [
-            ("question", _("Question"), "text"), ("respondents", _("Respondents"), "count"),
-            ("positive", _("Positive answers"), "count"), ("positive_share", _("Share positive"), "percent"),
+        rows.append([self.env._("Questionnaires answered"), PRIMARY if 0 < answers < 11 else answers, None, None])
+        tables.append(self._make_table("satisfaction", self.env._("Patient satisfaction"), [
+            ("question", self.env._("Question"), "text"), ("respondents", self.env._("Respondents"), "count"),
+            ("positive", self.env._("Positive answers"), "count"), ("positive_share", self.env._("Share positive"), "percent"),
         ], rows, ["positive_share"]))
 
         # Activity per site
@@ -494,15 +493,15 @@ class MicrostructureIndicators(models.AbstractModel):
                 ])
             total = grid[-1]
             rows.append([
-                _("Total"), None, total[0], total[1],
+                self.env._("Total"), None, total[0], total[1],
                 sum(activity[s.id][2] for s in active_sites), sum(activity[s.id][3] for s in active_sites),
                 total[2], total[3],
             ])
-        tables.append(self._make_table("activity", _("Activity per site"), [
-            ("site", _("Site"), "text"), ("network", _("Network"), "text"),
-            ("patients", _("Patients followed"), "count"), ("consultations", _("Consultations done"), "count"),
-            ("permanences", _("Permanences held"), "number"), ("meetings", _("Meetings held"), "number"),
-            ("sheets", _("Liaison sheets"), "count"), ("answers", _("Survey answers"), "count"),
+        tables.append(self._make_table("activity", self.env._("Activity per site"), [
+            ("site", self.env._("Site"), "text"), ("network", self.env._("Network"), "text"),
+            ("patients", self.env._("Patients followed"), "count"), ("consultations", self.env._("Consultations done"), "count"),
+            ("permanences", self.env._("Permanences held"), "number"), ("meetings", self.env._("Meetings held"), "number"),
+            ("sheets", self.env._("Liaison sheets"), "count"), ("answers", self.env._("Survey answers"), "count"),
         ], rows, ["patients"]))
         return tables
 

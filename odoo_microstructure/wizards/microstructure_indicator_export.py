@@ -48,7 +48,8 @@ class MicrostructureIndicatorExport(models.TransientModel):
 
     @api.depends_context("uid")
     def _compute_allowed_scope(self):
-        regions = self.env["microstructure.site"].with_context(active_test=False).search([]).region_id
+        groups = self.env["microstructure.site"].with_context(active_test=False)._read_group([], ["region_id"])
+        regions = self.env["microstructure.region"].union(*(region for (region,) in groups))
         for wizard in self:
             wizard.allowed_region_ids = regions
 
@@ -177,7 +178,6 @@ class MicrostructureIndicatorExport(models.TransientModel):
             os.unlink(path)
 
     def _write_sheet(self, workbook, styles, table, scope):
-        _ = self.env._
         name = table["title"][:31]
         sheet = workbook.add_worksheet(name)
         columns, rows = table["columns"], table["rows"]
@@ -190,7 +190,7 @@ class MicrostructureIndicatorExport(models.TransientModel):
         for index, (_key, label, _kind) in enumerate(columns):
             sheet.write(FIRST_ROW - 1, index, label, styles["header"])
         sheet.freeze_panes(FIRST_ROW, 1)
-        total_label = _("Total")
+        total_label = self.env._("Total")
         for offset, row in enumerate(rows):
             is_total = row and row[0] == total_label
             for index, ((_key, _label, kind), value) in enumerate(zip(columns, row)):
@@ -203,7 +203,7 @@ class MicrostructureIndicatorExport(models.TransientModel):
                 else:
                     sheet.write_number(cell_row, index, value, styles[kind])
         note_row = FIRST_ROW + len(rows) + 1
-        sheet.write(note_row, 0, _("< 11: from 1 to 10 people. s: masked so that no small count can be "
+        sheet.write(note_row, 0, self.env._("< 11: from 1 to 10 people. s: masked so that no small count can be "
                                    "recomputed from the totals."), styles["note"])
         self._add_chart(workbook, sheet, name, table, note_row)
 
