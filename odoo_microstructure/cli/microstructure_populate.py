@@ -21,12 +21,16 @@ class MicrostructurePopulate(Command):
             "figures of 2023 (143 sites, 6,092 patients).",
         )
         parser.add_argument("--scale", type=float, default=1.0, help="1 = the 2023 national figures")
+        parser.add_argument("--patients-scale", type=float, default=None,
+                            help="scale of the patients and survey answers (default: --scale)")
+        parser.add_argument("--activity", type=float, default=1.0,
+                            help="multiplier of the consultations asked for by each patient")
         parser.add_argument("--seed", type=int, default=2023, help="random seed (same seed, same data)")
         parser.add_argument("--without-events", action="store_true",
                             help="do not create the calendar events of the consultations")
         args, odoo_args = parser.parse_known_args(cmdargs)
-        if args.scale <= 0:
-            parser.error("--scale must be positive")
+        if args.scale <= 0 or (args.patients_scale is not None and args.patients_scale <= 0) or args.activity <= 0:
+            parser.error("--scale, --patients-scale and --activity must be positive")
         odoo.tools.config.parse_config(odoo_args, setup_logging=True)
         dbname = odoo.tools.config["db_name"]
         if not dbname:
@@ -38,7 +42,8 @@ class MicrostructurePopulate(Command):
                 parser.error(f"odoo_microstructure is not installed in {dbname}")
             started = time.perf_counter()
             counts = env["microstructure.population"]._populate(
-                scale=args.scale, seed=args.seed, with_events=not args.without_events
+                scale=args.scale, seed=args.seed, with_events=not args.without_events,
+                patient_scale=args.patients_scale, activity=args.activity,
             )
             elapsed = time.perf_counter() - started
         for model, count in counts.items():

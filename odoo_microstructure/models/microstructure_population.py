@@ -88,17 +88,22 @@ class MicrostructurePopulation(models.AbstractModel):
     _description = "Population generator"
 
     @api.model
-    def _populate(self, scale=1.0, seed=2023, with_events=True):
+    def _populate(self, scale=1.0, seed=2023, with_events=True, patient_scale=None, activity=1.0):
         """Create a population at ``scale`` (1 = the 2023 national figures).
+
+        ``patient_scale`` (default: ``scale``) scales the patients and survey
+        answers apart from the registry; ``activity`` multiplies the
+        consultations each patient asks for.
 
         Returns a dict of the number of records created per model.
         """
         rng = random.Random(seed)
         counts = {}
+        patient_scale = scale if patient_scale is None else patient_scale
         sites = self._populate_registry(rng, scale, counts)
-        patients = self._populate_patients(rng, scale, sites, counts)
-        self._populate_activity(rng, sites, patients, counts, with_events)
-        self._populate_survey(rng, [site["id"] for site in sites], round(SURVEY_ANSWERS * scale), counts)
+        patients = self._populate_patients(rng, patient_scale, sites, counts)
+        self._populate_activity(rng, sites, patients, counts, with_events, activity)
+        self._populate_survey(rng, [site["id"] for site in sites], round(SURVEY_ANSWERS * patient_scale), counts)
         self.env.invalidate_all()
         self.env.registry.clear_cache()
         return counts
@@ -358,7 +363,7 @@ class MicrostructurePopulation(models.AbstractModel):
         return result
 
     # ACTIVITY OF THE YEAR (SQL) ----------------------------------------------
-    def _populate_activity(self, rng, sites, patients, counts, with_events):
+    def _populate_activity(self, rng, sites, patients, counts, with_events, activity=1.0):
         uid, now = self.env.uid, fields.Datetime.now()
         year_start = REFERENCE_DATE - timedelta(days=365)
         days = [year_start + timedelta(days=n) for n in range(365)]
@@ -431,7 +436,7 @@ class MicrostructurePopulation(models.AbstractModel):
                 if patient["mental_health"] and site["team"].get("psychiatrist"):
                     wishes.append(("psychiatrist", rng.randint(0, 2)))
                 for kind, number in wishes:
-                    for _n in range(number):
+                    for _n in range(round(number * activity)):
                         if kind in ("psychologist", "social_worker"):
                             pool = by_site_profession.get((site["id"], kind))
                             if not pool:

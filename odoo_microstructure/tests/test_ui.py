@@ -92,3 +92,17 @@ class TestUi(MicrostructureCommon, HttpCase):
         self.assertEqual(
             self._search_read_sites(), {"Microstructure test A1", "Microstructure test A2"}
         )
+
+    def test_indicators_tour(self):
+        """A regional manager opens the dashboard and the patients pivot of its
+        region."""
+        self.env["microstructure.patient"].create([
+            {"name": f"Indicateur{n}", "first_names": "Test", "birth_date": "1970-01-01",
+             "sex": "male", "site_id": site.id, "motive_addiction": True}
+            for n in range(12) for site in (self.site_a1, self.site_b1)
+        ])
+        self.user_regional_ge.password = "ms_regional_ge_password"
+        self.start_tour("/odoo/microstructure-indicators", "odoo_microstructure_indicators_tour",
+                        login="ms_regional_ge")
+        self.start_tour("/odoo/microstructure-indicator-patients",
+                        "odoo_microstructure_indicators_pivot_tour", login="ms_regional_ge")
