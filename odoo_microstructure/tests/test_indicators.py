@@ -248,6 +248,16 @@ class TestIndicators(MicrostructureCommon):
         self.assertEqual(meetings[0][1:5], [2, 6, 5, 5 / 6])
         self.assertEqual(meetings[0][5], PRIMARY)
 
+    def test_queries_do_not_grow_with_the_sites(self):
+        """One aggregation query per table, whatever the number of sites."""
+        Indicators = self.env["microstructure.indicators"]
+        self.env.invalidate_all()
+        with self.assertQueryCount(22):
+            Indicators._compute_figures(self.site_a1, DATE_FROM, DATE_TO)
+        self.env.invalidate_all()
+        with self.assertQueryCount(22):
+            Indicators._compute_figures(self.sites, DATE_FROM, DATE_TO)
+
     def test_survey_percentages(self):
         satisfaction = {row[0]: row for row in self._tables()["satisfaction"]["rows"]}
         self.assertEqual(satisfaction["Would recommend the microstructure"][1:], [49, 37, 37 / 49])
