@@ -106,3 +106,18 @@ class TestUi(MicrostructureCommon, HttpCase):
                         login="ms_regional_ge")
         self.start_tour("/odoo/microstructure-indicator-patients",
                         "odoo_microstructure_indicators_pivot_tour", login="ms_regional_ge")
+
+    def test_survey_link_opens_for_the_patient(self):
+        """The link given to a patient opens the survey without a login."""
+        patient = self.env["microstructure.patient"].create({
+            "name": "Dupont", "first_names": "Marie", "birth_date": "1975-04-12",
+            "sex": "female", "site_id": self.site_a1.id,
+        })
+        action = patient.with_user(self.user_gp_a1).action_survey_link()
+        link = self.env["microstructure.survey.link"].browse(action["res_id"]).url
+        response = self.url_open(link)
+        self.assertEqual(response.status_code, 200)
+        survey = self.env.ref("odoo_microstructure.survey_satisfaction")
+        title = survey.with_context(lang=self.env.ref("base.public_user").lang).title
+        self.assertIn(f'o_survey_main_title pt-4">{title}<', response.text)
+        self.assertNotIn("Dupont", response.text)
