@@ -309,9 +309,10 @@ class MicrostructurePopulation(models.AbstractModel):
         for question in questions:
             suggestions = question.suggested_answer_ids
             positive = round(SURVEY_POSITIVE[question.microstructure_indicator] * total / SURVEY_ANSWERS)
-            choices = [rng.choice(suggestions.filtered("microstructure_positive").ids) for _n in range(positive)]
-            choices += [rng.choice(suggestions.filtered(lambda s: not s.microstructure_positive).ids)
-                        for _n in range(total - positive)]
+            positive_ids = suggestions.filtered("microstructure_positive").ids
+            other_ids = (suggestions - suggestions.filtered("microstructure_positive")).ids
+            choices = [rng.choice(positive_ids) for _n in range(positive)]
+            choices += [rng.choice(other_ids) for _n in range(total - positive)]
             rng.shuffle(choices)
             answers[question] = choices
         year_start = datetime.combine(REFERENCE_DATE - timedelta(days=365), time(9, 0))

@@ -7,6 +7,7 @@ import xlsxwriter
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools.misc import formatLang
 
 FIRST_ROW = 4  # title, scope, blank line, then the header row
 
@@ -32,26 +33,24 @@ class MicrostructureIndicatorExport(models.TransientModel):
     date_to = fields.Date(string="To", required=True, default=_default_date_to)
     region_ids = fields.Many2many(
         "microstructure.region", string="Regions",
+        domain=lambda self: self._domain_region_ids(),
         help="Leave empty for all the regions you may read.",
     )
     network_ids = fields.Many2many(
         "microstructure.network", string="Networks",
         help="Leave empty for all the networks you may read.",
     )
-    allowed_region_ids = fields.Many2many(
-        "microstructure.region", compute="_compute_allowed_scope",
-    )
     site_count = fields.Integer(string="Sites in the scope", compute="_compute_dashboard")
     dashboard = fields.Html(compute="_compute_dashboard", sanitize=False)
     file = fields.Binary(readonly=True, attachment=False)
     filename = fields.Char(readonly=True)
 
-    @api.depends_context("uid")
-    def _compute_allowed_scope(self):
-        groups = self.env["microstructure.site"].with_context(active_test=False)._read_group([], ["region_id"])
-        regions = self.env["microstructure.region"].union(*(region for (region,) in groups))
-        for wizard in self:
-            wizard.allowed_region_ids = regions
+    def _domain_region_ids(self):
+        """The regions of the sites the user may read."""
+        [(regions,)] = self.env["microstructure.site"].with_context(active_test=False)._read_group(
+            [], aggregates=["region_id:recordset"]
+        )
+        return [("id", "in", regions.ids)]
 
     @api.depends("date_from", "date_to", "region_ids", "network_ids")
     def _compute_dashboard(self):
@@ -101,17 +100,17 @@ class MicrostructureIndicatorExport(models.TransientModel):
 
     @api.model
     def _format_cell(self, value, kind):
-        """Text of a cell in the dashboard (French conventions)."""
+        """Text of a cell in the dashboard, in the user's language."""
         if value is None or value is False:
             return ""
         if isinstance(value, str):
             return value
         if kind == "percent":
-            return f"{round(100 * value)} %"
+            return f"{formatLang(self.env, 100 * value, digits=0)} %"
         if kind == "decimal":
-            return f"{value:.1f}".replace(".", ",")
+            return formatLang(self.env, value, digits=1)
         if kind in ("count", "number"):
-            return f"{value:,}".replace(",", "\N{NARROW NO-BREAK SPACE}")
+            return formatLang(self.env, value, digits=0)
         return str(value)
 
     # EXPORT ------------------------------------------------------------------
