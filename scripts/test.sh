@@ -6,7 +6,8 @@
 #
 # Database connection: the libpq variables PGHOST, PGPORT, PGUSER and
 # PGPASSWORD (default: local socket, current user).  MICROSTRUCTURE_TEST_DB
-# names the database (default: microstructure_test).
+# names the database (default: microstructure_test), MICROSTRUCTURE_HTTP_PORT
+# the port of the browser tests (default: 8069).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 PYTHON=${PYTHON:-python3}
@@ -49,6 +50,7 @@ conf="$work/odoo.conf"
   echo "dbfilter = ^$DB\$"
   echo "list_db = False"
   echo "max_cron_threads = 0"
+  echo "http_port = ${MICROSTRUCTURE_HTTP_PORT:-8069}"
 } > "$conf"
 export MICROSTRUCTURE_ODOO_CONF="$conf" MICROSTRUCTURE_ADDONS_PATH="$addons_path"
 
