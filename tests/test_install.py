@@ -1,9 +1,11 @@
 """Install from scratch and upgrade, in a database of their own."""
 
+import ast
 import json
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 from .common import assert_report_2023, odoo_config_file, run, run_odoo
 
@@ -36,7 +38,10 @@ def test_install_from_scratch_and_upgrade():
             "psql", "-d", db, "-tAc",
             "SELECT state, latest_version FROM ir_module_module WHERE name = 'odoo_microstructure'",
         )
-        assert state.stdout.strip() == "installed|18.0.1.0.0"
+        manifest = ast.literal_eval(
+            (Path(__file__).parent.parent / "odoo_microstructure" / "__manifest__.py").read_text()
+        )
+        assert state.stdout.strip() == f"installed|{manifest['version']}"
         counts = run(
             "psql", "-d", db, "-tAc",
             "SELECT (SELECT count(*) FROM microstructure_region),"

@@ -6,7 +6,12 @@ from . import microstructure_site
 from . import microstructure_professional
 from . import microstructure_membership
 from . import res_users
+from . import microstructure_confidential
 from . import microstructure_care_thread
+from . import ir_rule
+from . import mail_followers
+from . import mail_activity
+from . import mail_message
 from . import microstructure_calendar_mixin
 from . import microstructure_substance
 from . import microstructure_patient

@@ -47,4 +47,5 @@ class MicrostructureCalendarMixin(models.AbstractModel):
             if record.event_id:
                 record.event_id.sudo().with_context(**context).write(vals)
             else:
-                record.event_id = Event.create(vals)
+                # sudo: the event is the record's own, set by the application
+                record.sudo().event_id = Event.create(vals)

@@ -10,6 +10,14 @@ CONSULTATION_KINDS = [
     ("psychiatrist", "Psychiatrist"),
 ]
 ACTIVE_STATES = ("planned", "done")
+# legal transitions: state -> the states it may come from
+TRANSITIONS = {
+    "done": ("planned", "no_show", "excused"),
+    "cancelled": ("planned",),
+    "excused": ("planned",),
+    "no_show": ("planned",),
+    "planned": ("cancelled", "excused", "no_show"),
+}
 
 
 class MicrostructureConsultation(models.Model):
@@ -25,6 +33,7 @@ class MicrostructureConsultation(models.Model):
     _inherit = ["microstructure.care.thread", "microstructure.calendar.mixin"]
     _order = "start desc, id desc"
     _event_fields = ("start", "duration", "professional_id", "state", "place")
+    _scope_fields = ("patient_id", "professional_id")
 
     patient_id = fields.Many2one(
         "microstructure.patient", required=True, ondelete="restrict", index=True
@@ -158,6 +167,8 @@ class MicrostructureConsultation(models.Model):
         return consultations
 
     def write(self, vals):
+        if "state" in vals and not self.env.su:
+            self._check_transition(vals["state"], strict=False)
         if "patient_id" in vals:
             self.env["microstructure.patient"].browse(vals["patient_id"])._check_followed()
         return super().write(vals)
@@ -190,9 +201,14 @@ class MicrostructureConsultation(models.Model):
         }
 
     # ACTIONS
-    def _set_state(self, state, allowed_from):
+    def _check_transition(self, state, strict=True):
+        """Refuse a change of status that the follow-up does not allow, whatever
+        the way (button, RPC, import, kanban drag)."""
         labels = dict(self._fields["state"]._description_selection(self.env))
-        for consultation in self.filtered(lambda c: c.state not in allowed_from)[:1]:
+        if state not in labels:
+            raise UserError(self.env._("Unknown consultation status."))
+        allowed_from = TRANSITIONS[state]
+        for consultation in self.filtered(lambda c: (strict or c.state != state) and c.state not in allowed_from)[:1]:
             raise UserError(
                 self.env._(
                     "The consultation %(consultation)s cannot go from %(old)s to %(new)s.",
@@ -201,19 +217,22 @@ class MicrostructureConsultation(models.Model):
                     new=labels[state],
                 )
             )
+
+    def _set_state(self, state):
+        self._check_transition(state)
         self.write({"state": state})
 
     def action_done(self):
-        self._set_state("done", ("planned", "no_show", "excused"))
+        self._set_state("done")
 
     def action_cancel(self):
-        self._set_state("cancelled", ("planned",))
+        self._set_state("cancelled")
 
     def action_excused(self):
-        self._set_state("excused", ("planned",))
+        self._set_state("excused")
 
     def action_no_show(self):
-        self._set_state("no_show", ("planned",))
+        self._set_state("no_show")
 
     def action_replan(self):
-        self._set_state("planned", ("cancelled", "excused", "no_show"))
+        self._set_state("planned")

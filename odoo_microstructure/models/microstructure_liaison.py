@@ -55,6 +55,11 @@ class MicrostructureLiaison(models.Model):
     _description = "Liaison sheet to the social service"
     _inherit = ["microstructure.care.thread", "mail.activity.mixin"]
     _order = "date desc, id desc"
+    _scope_fields = ("patient_id", "social_service_id")
+    _text_limits = {
+        "usage_name": 100, "birth_name": 100, "first_name": 100, "street": 200, "zip": 10,
+        "city": 100, "phone": 30, "requester_qualification": 100, "social_worker_name": 100,
+    }
 
     name = fields.Char(compute="_compute_name", store=True)
     date = fields.Date(required=True, default=fields.Date.context_today, tracking=True)
@@ -352,6 +357,17 @@ class MicrostructureLiaison(models.Model):
             subtype_xmlid="mail.mt_comment",
             email_layout_xmlid="mail.mail_notification_light",
         )
+
+    def _get_allowed_partners(self):
+        """The care team, and once the sheet is sent, the social workers of its
+        office and the office's address."""
+        partners = super()._get_allowed_partners()
+        # sudo: only partner ids of the office leave
+        sent = self.sudo().filtered(lambda liaison: liaison.state != "identified")
+        if sent and sent == self.sudo():
+            partners |= sent.social_service_id.user_ids.partner_id
+            partners |= self._get_email_recipients_allowed()
+        return partners
 
     def _get_email_recipients_allowed(self):
         # the one exception to the in-Odoo-only rule: the office the patient

@@ -14,6 +14,7 @@ class MicrostructureMeeting(models.Model):
     _order = "start desc, id desc"
     _event_fields = ("start", "duration", "attendee_ids", "state", "kind", "location")
     _event_invitations = True
+    _scope_fields = ("site_id",)
 
     kind = fields.Selection(
         [("synthesis", "Synthesis meeting"), ("review", "Review meeting with the social service")],
@@ -137,6 +138,25 @@ class MicrostructureMeeting(models.Model):
                 vals["attendee_ids"] = [fields.Command.set(self._default_attendees(vals["site_id"]).ids)]
         return super().create(vals_list)
 
+    def write(self, vals):
+        if self.env.su:
+            return super().write(vals)
+        if "state" in vals:
+            # buttons, RPC and kanban drags alike go through the transitions
+            state = vals.pop("state")
+            if vals:
+                self.write(vals)
+            self._transition(state)
+            return True
+        self._check_not_held(vals)
+        return super().write(vals)
+
+    def _check_not_held(self, vals):
+        """The minutes of a meeting held are final."""
+        changed = {name for name in vals if not name.startswith(("message_", "activity_"))}
+        if changed and any(meeting.state == "done" for meeting in self):
+            raise UserError(self.env._("A meeting already held cannot be changed: its minutes are final."))
+
     @api.ondelete(at_uninstall=False)
     def _unlink_except_held(self):
         if any(meeting.state == "done" or meeting.line_ids for meeting in self):
@@ -162,20 +182,38 @@ class MicrostructureMeeting(models.Model):
             "active": self.state != "cancelled",
         }
 
+    # WORKFLOW
+    def _transition(self, state):
+        """Move the meetings to ``state`` if allowed: planned to held or
+        cancelled, cancelled back to planned. Closing a meeting turns each
+        decision into an activity for the professional in charge."""
+        labels = dict(self._fields["state"]._description_selection(self.env))
+        if state not in labels:
+            raise UserError(self.env._("Unknown meeting status."))
+        allowed = {"done": ("planned",), "cancelled": ("planned",), "planned": ("cancelled",)}[state]
+        for meeting in self:
+            if meeting.state == "done":
+                raise UserError(self.env._("A meeting already held cannot be changed: its minutes are final."))
+            if meeting.state not in allowed:
+                raise UserError(
+                    self.env._(
+                        "A meeting cannot go from %(old)s to %(new)s.",
+                        old=labels[meeting.state], new=labels[state],
+                    )
+                )
+        # sudo: the transition was checked above; the record rules were checked
+        # by the caller's access to the meetings
+        self.check_access("write")
+        self.sudo().write({"state": state})
+        if state == "done":
+            self.line_ids._create_activities()
+
     # ACTIONS
     def action_done(self):
-        """Close the meeting: each decision becomes an activity on its patient
-        for the professional in charge."""
-        for meeting in self:
-            if meeting.state != "planned":
-                raise UserError(self.env._("Only a planned meeting can be closed."))
-        self.write({"state": "done"})
-        self.line_ids._create_activities()
+        self._transition("done")
 
     def action_cancel(self):
-        if any(meeting.state == "done" for meeting in self):
-            raise UserError(self.env._("A meeting already held cannot be cancelled."))
-        self.write({"state": "cancelled"})
+        self._transition("cancelled")
 
     def action_print_minutes(self):
         return self.env.ref("odoo_microstructure.action_report_microstructure_meeting").report_action(self)
@@ -184,7 +222,9 @@ class MicrostructureMeeting(models.Model):
 class MicrostructureMeetingLine(models.Model):
     _name = "microstructure.meeting.line"
     _description = "Patient discussed in a meeting"
+    _inherit = ["microstructure.confidential"]
     _order = "meeting_id, sequence, id"
+    _scope_fields = ("meeting_id", "patient_id")
 
     meeting_id = fields.Many2one(
         "microstructure.meeting", required=True, ondelete="cascade", index=True
@@ -211,6 +251,24 @@ class MicrostructureMeetingLine(models.Model):
     deadline = fields.Date()
     activity_id = fields.Many2one("mail.activity", ondelete="set null", readonly=True, copy=False)
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            meetings = self.env["microstructure.meeting"].browse(
+                [vals["meeting_id"] for vals in vals_list if isinstance(vals.get("meeting_id"), int)]
+            )
+            meetings._check_not_held({"line_ids": True})
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su:
+            self.meeting_id._check_not_held({"line_ids": True})
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_held(self):
+        self.meeting_id._check_not_held({"line_ids": True})
+
     @api.constrains("patient_id", "meeting_id")
     def _check_patient_site(self):
         for line in self:
@@ -234,7 +292,8 @@ class MicrostructureMeetingLine(models.Model):
         Activity = self.env["mail.activity"].with_context(mail_activity_quick_update=True)
         for line in todo:
             meeting_day = line.meeting_id.start.date()
-            line.activity_id = Activity.create({
+            # sudo: the activity of the decision is set by the application
+            line.sudo().activity_id = Activity.create({
                 "res_model_id": self.env["ir.model"]._get_id("microstructure.patient"),
                 "res_id": line.patient_id.id,
                 "activity_type_id": activity_type.id,

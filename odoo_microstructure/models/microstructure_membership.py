@@ -1,5 +1,13 @@
+from datetime import datetime
+
+import pytz
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
+
+# Memberships follow the French calendar day, whatever the user's own time zone.
+ACCESS_TZ = pytz.timezone("Europe/Paris")
 
 
 class MicrostructureMembership(models.Model):
@@ -55,9 +63,14 @@ class MicrostructureMembership(models.Model):
     active = fields.Boolean(default=True)
 
     @api.model
+    def _today(self):
+        """Today in Paris: the day on which memberships start and end."""
+        return pytz.utc.localize(fields.Datetime.now()).astimezone(ACCESS_TZ).date()
+
+    @api.model
     def _get_current_domain(self, date=None):
-        """Domain of the memberships in force on ``date`` (default: today)."""
-        date = date or fields.Date.context_today(self)
+        """Domain of the memberships in force on ``date`` (default: today in Paris)."""
+        date = date or self._today()
         return [
             ("active", "=", True),
             ("date_start", "<=", date),
@@ -67,15 +80,31 @@ class MicrostructureMembership(models.Model):
         ]
 
     @api.depends("date_start", "date_end", "active")
-    @api.depends_context("tz")
     def _compute_is_current(self):
-        today = fields.Date.context_today(self)
+        today = self._today()
         for membership in self:
             membership.is_current = (
                 membership.active
                 and membership.date_start <= today
                 and (not membership.date_end or membership.date_end >= today)
             )
+
+    @api.model
+    def _get_current_sites_sql(self, user_ids, profession_column=None):
+        """Subquery of the sites where ``user_ids`` are current members today.
+
+        Record rules use it through search methods: it is evaluated at each
+        query, so that the rules hold no literal site id and nothing needs to
+        be flushed when a membership changes or a day ends."""
+        self.flush_model(["site_id", "user_id", "profession", "date_start", "date_end", "active"])
+        today = self._today()
+        return SQL(
+            """(SELECT membership.site_id FROM microstructure_membership membership
+                 WHERE membership.active AND membership.user_id = ANY(%s)
+                   AND membership.date_start <= %s
+                   AND (membership.date_end IS NULL OR membership.date_end >= %s))""",
+            list(user_ids), today, today,
+        )
 
     def _search_is_current(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
@@ -141,13 +170,13 @@ class MicrostructureMembership(models.Model):
                     )
                 )
 
-    # Record rules read the memberships of the user through ir.rule, whose
-    # domains are cached per user: any change must drop that cache so that
-    # access follows the care team at the very next request.
+    # Record rules compute the care teams in SQL at each query (see
+    # ``_get_current_sites_sql``): their cached domains hold no site id. Only
+    # the computed fields of the current transaction need to forget them.
     @api.model
     def _invalidate_access_cache(self):
-        self.env.registry.clear_cache()
         self.env["res.users"].invalidate_model(["microstructure_site_ids"])
+        self.env["microstructure.site"].invalidate_model(["care_team_user_ids"])
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -156,15 +185,80 @@ class MicrostructureMembership(models.Model):
         return memberships
 
     def write(self, vals):
+        before = self._get_access_pairs()
         result = super().write(vals)
         self._invalidate_access_cache()
         if "site_id" in vals:
             # Rules are checked before a write only: the new site must be
             # one its author manages too.
             self.check_access("write")
+        if {"date_end", "active", "site_id", "professional_id", "date_start"} & set(vals):
+            self._revoke_care_team_traces(before)
         return result
 
     def unlink(self):
+        before = self._get_access_pairs()
         result = super().unlink()
         self._invalidate_access_cache()
+        self._revoke_care_team_traces(before)
         return result
+
+    # END OF MEMBERSHIP
+    def _get_access_pairs(self):
+        return {(membership.user_id, membership.site_id) for membership in self.sudo() if membership.user_id}
+
+    @api.model
+    def _revoke_care_team_traces(self, pairs):
+        """For each (user, site) whose user is no longer a current member of
+        the site: its followers and notifications on the team's records go,
+        and its open activities pass to a coordinator of the site (or go)."""
+        # sudo: cleaning up what a former member holds on records it can no
+        # longer read; nothing is returned
+        env = self.sudo().env
+        today = self._today()
+        current = set()
+        if pairs:
+            memberships = self.sudo().search(
+                self._get_current_domain(today)
+                + [("user_id", "in", [user.id for user, _site in pairs]),
+                   ("site_id", "in", [site.id for _user, site in pairs])]
+            )
+            current = {(membership.user_id, membership.site_id) for membership in memberships}
+        models = [
+            name for name, model in env.registry.items()
+            if getattr(model, "_microstructure_confidential", False) and not model._abstract
+            and "message_follower_ids" in model._fields and "site_id" in model._fields
+        ]
+        for user, site in pairs - current:
+            partner = user.partner_id
+            coordinators = self.sudo().search(
+                self._get_current_domain(today)
+                + [("site_id", "=", site.id), ("role", "=", "coordinator"), ("user_id", "not in", [False, user.id])]
+            ).user_id
+            for name in models:
+                records = env[name].with_context(active_test=False)._search([("site_id", "=", site.id)])
+                env["mail.followers"].search([
+                    ("partner_id", "=", partner.id), ("res_model", "=", name), ("res_id", "in", records),
+                ]).unlink()
+                env["mail.notification"].search([
+                    ("res_partner_id", "=", partner.id), ("mail_message_id.model", "=", name),
+                    ("mail_message_id.res_id", "in", records),
+                ]).unlink()
+                activities = env["mail.activity"].search([
+                    ("user_id", "=", user.id), ("res_model", "=", name), ("res_id", "in", records),
+                ])
+                if coordinators:
+                    activities.write({"user_id": coordinators[0].id})
+                else:
+                    activities.unlink()
+
+    @api.model
+    def _cron_revoke_ended_memberships(self):
+        """Daily: the memberships that ended in the last 30 days lose what
+        their members still hold on the team's records."""
+        today = self._today()
+        ended = self.with_context(active_test=False).search([
+            ("date_end", "<", today), ("date_end", ">=", fields.Date.subtract(today, days=30)),
+            ("user_id", "!=", False),
+        ])
+        self._revoke_care_team_traces(ended._get_access_pairs())

@@ -60,20 +60,6 @@ class MicrostructureNetwork(models.Model):
             network.site_count = site_counts.get(network, 0)
             network.professional_count = professional_counts.get(network, 0)
 
-    # Record rules read the coordinators of a network: keep them fresh.
-    @api.model_create_multi
-    def create(self, vals_list):
-        networks = super().create(vals_list)
-        if any(vals.get("coordinator_ids") for vals in vals_list):
-            self.env.registry.clear_cache()
-        return networks
-
-    def write(self, vals):
-        result = super().write(vals)
-        if "coordinator_ids" in vals:
-            self.env.registry.clear_cache()
-        return result
-
     def action_view_sites(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(

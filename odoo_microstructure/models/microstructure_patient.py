@@ -21,6 +21,10 @@ class MicrostructurePatient(models.Model):
     _order = "name, first_names"
     _rec_names_search = ["name", "birth_name", "first_names"]
     _mail_post_access = "read"
+    _text_limits = {
+        "name": 100, "birth_name": 100, "first_names": 100, "street": 200, "zip": 10,
+        "city": 100, "phone": 30, "disorder_other": 200,
+    }
 
     # IDENTITY
     civility = fields.Selection([("mrs", "Mrs"), ("mr", "Mr")])
@@ -214,7 +218,23 @@ class MicrostructurePatient(models.Model):
                     )
                 )
 
+    def _get_neutral_name(self):
+        self.ensure_one()
+        return self.env._("Patient file no. %(number)s", number=self.id)
+
     # CRUD
+    def write(self, vals):
+        if "site_id" in vals and not self.env.su and any(
+            patient.site_id.id != vals["site_id"] for patient in self
+        ):
+            raise UserError(
+                self.env._(
+                    "A patient file stays with the care team that opened it: to follow the "
+                    "patient at another site, that team opens a new file."
+                )
+            )
+        return super().write(vals)
+
     @api.ondelete(at_uninstall=False)
     def _unlink_except_patient_file(self):
         raise UserError(
@@ -256,7 +276,8 @@ class MicrostructurePatient(models.Model):
             )
         survey = self.env.ref("odoo_microstructure.survey_satisfaction").sudo()
         answer = survey._create_answer(check_attempts=False, microstructure_site_id=self.site_id.id)
-        self.survey_date = fields.Date.context_today(self)
+        # sudo: the date of the link is set by the application, not by hand
+        self.sudo().survey_date = fields.Date.context_today(self)
         link = self.env["microstructure.survey.link"].create({
             "url": answer.get_base_url() + answer.get_start_url(),
         })
@@ -271,41 +292,3 @@ class MicrostructurePatient(models.Model):
 
     def action_reopen(self):
         self.write({"state": "followed", "exit_date": False, "exit_reason": False})
-
-    # MAIL
-    def _message_subscribe(self, partner_ids=None, subtype_ids=None, customer_ids=None):
-        """Only the current care team of the site may follow a patient: followers
-        receive its messages by e-mail."""
-        if partner_ids:
-            allowed = self._get_care_team_partners()
-            outsiders = self.env["res.partner"].browse(set(partner_ids) - set(allowed.ids))
-            if outsiders and (self.env.su or outsiders == self.env.user.partner_id):
-                # Automatic subscription of an author outside the team (data
-                # loading, scheduled actions): leave it out quietly.
-                partner_ids = list(set(partner_ids) - set(outsiders.ids))
-            elif outsiders:
-                raise UserError(
-                    self.env._(
-                        "Only the members of the care team can follow a patient "
-                        "(%(names)s are not).",
-                        names=", ".join(outsiders.sudo().mapped("name")),
-                    )
-                )
-        return super()._message_subscribe(
-            partner_ids=partner_ids, subtype_ids=subtype_ids, customer_ids=customer_ids
-        )
-
-    def _get_care_team_partners(self):
-        """Partners of the users who are current members of all the sites of ``self``."""
-        # Read as superuser: the care team is needed whoever triggers the
-        # subscription (e.g. mail notifications), and only partner ids leave.
-        Membership = self.env["microstructure.membership"].sudo()
-        sites = self.sudo().site_id
-        memberships = Membership.search(
-            Membership._get_current_domain() + [("site_id", "in", sites.ids)]
-        )
-        partners = None
-        for site in sites:
-            members = memberships.filtered(lambda m, site=site: m.site_id == site).user_id.partner_id
-            partners = members if partners is None else partners & members
-        return partners or self.env["res.partner"]

@@ -1,5 +1,6 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
 
 NOTE_PROFESSIONS = [("psychologist", "Psychologist"), ("social_worker", "Social worker")]
 
@@ -10,7 +11,9 @@ class MicrostructurePatientNote(models.Model):
 
     _name = "microstructure.patient.note"
     _description = "Private note on a patient"
+    _inherit = ["microstructure.confidential"]
     _order = "date desc, id desc"
+    _scope_fields = ("patient_id", "profession")
 
     patient_id = fields.Many2one(
         "microstructure.patient", required=True, ondelete="restrict", index=True
@@ -26,6 +29,48 @@ class MicrostructurePatientNote(models.Model):
         "res.users", required=True, default=lambda self: self.env.user, ondelete="restrict"
     )
     body = fields.Html(required=True)
+    reader_ids = fields.Many2many(
+        "res.users",
+        compute="_compute_reader_ids",
+        search="_search_reader_ids",
+        string="Readers",
+        help="Current members of the care team who practise the note's profession.",
+    )
+
+    @api.depends("site_id", "profession")
+    def _compute_reader_ids(self):
+        # sudo: the record rule needs the whole team, and only user ids leave
+        Membership = self.env["microstructure.membership"].sudo()
+        memberships = Membership.search(
+            Membership._get_current_domain()
+            + [("site_id", "in", self.site_id.ids), ("user_id", "!=", False)]
+        )
+        for note in self:
+            note.reader_ids = memberships.filtered(
+                lambda m, note=note: m.site_id == note.site_id and m.profession == note.profession
+            ).user_id
+
+    def _search_reader_ids(self, operator, value):
+        """Notes that the users ``value`` may read, computed in SQL when the
+        query runs (the record rule relies on it)."""
+        if isinstance(value, int):
+            value = [value]
+        if operator not in ("in", "=") or not isinstance(value, (list, tuple)) \
+                or not all(isinstance(user_id, int) for user_id in value):
+            raise ValidationError(self.env._("Unsupported search on the readers of a note."))
+        Membership = self.env["microstructure.membership"]
+        Membership.flush_model(["site_id", "user_id", "profession", "date_start", "date_end", "active"])
+        self.flush_model(["site_id", "profession"])
+        today = Membership._today()
+        return [("id", "in", SQL(
+            """(SELECT note.id FROM microstructure_patient_note note
+                  JOIN microstructure_membership membership
+                    ON membership.site_id = note.site_id AND membership.profession = note.profession
+                 WHERE membership.active AND membership.user_id = ANY(%s)
+                   AND membership.date_start <= %s
+                   AND (membership.date_end IS NULL OR membership.date_end >= %s))""",
+            list(value), today, today,
+        ))]
 
     @api.depends("profession", "date")
     def _compute_display_name(self):

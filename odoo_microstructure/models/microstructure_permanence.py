@@ -10,8 +10,9 @@ class MicrostructurePermanence(models.Model):
 
     _name = "microstructure.permanence"
     _description = "Permanence"
-    _inherit = ["mail.thread", "microstructure.calendar.mixin"]
+    _inherit = ["mail.thread", "microstructure.confidential", "microstructure.calendar.mixin"]
     _order = "start desc, id desc"
+    _scope_fields = ("site_id", "professional_id")
     _event_fields = ("start", "stop", "professional_id", "state")
 
     site_id = fields.Many2one(
@@ -143,7 +144,9 @@ class MicrostructurePermanence(models.Model):
 class MicrostructurePermanenceSlot(models.Model):
     _name = "microstructure.permanence.slot"
     _description = "Consultation slot of a permanence"
+    _inherit = ["microstructure.confidential"]
     _order = "start"
+    _scope_fields = ("permanence_id",)
 
     permanence_id = fields.Many2one(
         "microstructure.permanence", required=True, ondelete="cascade", index=True
@@ -178,8 +181,10 @@ class MicrostructurePermanenceSlot(models.Model):
                 slot.action_book(slot.patient_id)
 
     def action_book(self, patient):
-        """Book ``patient`` into this free slot: creates its consultation."""
+        """Book ``patient`` (a record or an id) into this free slot: creates its
+        consultation."""
         self.ensure_one()
+        patient = self._get_patient_to_book(patient)
         permanence = self.permanence_id
         # Lock the slot: two colleagues booking it at once get one booking.
         self.env.cr.execute(
@@ -202,8 +207,18 @@ class MicrostructurePermanenceSlot(models.Model):
             "place": "practice",
             "permanence_id": permanence.id,
         })
-        self.consultation_id = consultation
+        # sudo: the booking is the workflow's, done on a slot locked above
+        self.sudo().consultation_id = consultation
         return consultation
+
+    def _get_patient_to_book(self, patient):
+        if isinstance(patient, int) and not isinstance(patient, bool):
+            patient = self.env["microstructure.patient"].browse(patient)
+        if not isinstance(patient, models.BaseModel) or patient._name != "microstructure.patient" \
+                or len(patient) != 1:
+            raise UserError(self.env._("Choose one patient to book this slot for."))
+        self._check_reachable(self._fields["patient_id"], patient.ids)
+        return patient
 
     def action_done(self):
         self.consultation_id.action_done()

@@ -1,7 +1,7 @@
 import re
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 
 PROFESSIONS = [
     ("gp", "General practitioner"),
@@ -13,6 +13,12 @@ PROFESSIONS = [
 ]
 
 ADELI_RE = re.compile(r"^(\d{2}|2[AB])\d{7}$")
+# Fields of the contact card that the network administrators edit through
+# their professionals (they have no right on the other contacts).
+CONTACT_FIELDS = frozenset({
+    "name", "email", "phone", "mobile", "street", "street2", "zip", "city", "state_id",
+    "country_id", "title", "function", "website", "comment", "image_1920", "lang",
+})
 
 
 def luhn_valid(number):
@@ -119,15 +125,58 @@ class MicrostructureProfessional(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             vals.update(self._normalize_identifiers(vals))
+        if self._edits_contacts_through_professionals():
+            self.check_access("create")
+            for vals in vals_list:
+                if vals.get("partner_id"):
+                    raise AccessError(self.env._("A professional gets a contact card of its own."))
+                contact = self._pop_contact_values(vals)
+                # sudo: a contact card of the new professional only, from the
+                # whitelisted contact fields; the professional is checked
+                # against the record rules when created
+                vals["partner_id"] = self.env["res.partner"].sudo().create(contact).id
         return super().create(vals_list)
 
     def write(self, vals):
         vals.update(self._normalize_identifiers(vals))
+        contact = {}
+        if self._edits_contacts_through_professionals():
+            if "partner_id" in vals:
+                raise AccessError(self.env._("The contact card of a professional cannot be replaced."))
+            contact = self._pop_contact_values(vals)
+            if contact:
+                self.check_access("write")
         result = super().write(vals)
+        if contact:
+            # sudo: the contact cards of professionals the user may edit
+            # (checked above), whitelisted fields only
+            self.partner_id.sudo().write(contact)
         if {"user_id", "profession"} & set(vals):
             # The login and the profession give access to patient files.
             self.env["microstructure.membership"]._invalidate_access_cache()
         return result
+
+    @api.model
+    def _edits_contacts_through_professionals(self):
+        """Network administrators are no contact managers: the card of their
+        professionals is written for them, and no other contact."""
+        return not self.env.su and not self.env.user.has_group("base.group_partner_manager")
+
+    @api.model
+    def _pop_contact_values(self, vals):
+        inherited = {
+            name for name, field in self._fields.items()
+            if field.inherited and field.related_field.model_name == "res.partner"
+        }
+        refused = (set(vals) & inherited) - CONTACT_FIELDS
+        if refused:
+            raise AccessError(
+                self.env._(
+                    "These fields of the contact card are not edited from a professional: %(fields)s.",
+                    fields=", ".join(sorted(refused)),
+                )
+            )
+        return {name: vals.pop(name) for name in list(vals) if name in inherited}
 
     @api.model
     def _normalize_identifiers(self, vals):

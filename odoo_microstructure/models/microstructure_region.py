@@ -12,6 +12,14 @@ class MicrostructureRegion(models.Model):
     department_ids = fields.One2many(
         "microstructure.department", "region_id", string="Departments"
     )
+    manager_ids = fields.Many2many(
+        "res.users",
+        "microstructure_region_manager_rel",
+        "region_id",
+        "user_id",
+        string="Regional managers",
+        help="Users who read the aggregated indicators of this region.",
+    )
     active = fields.Boolean(default=True)
 
     _sql_constraints = [

@@ -83,6 +83,13 @@ class MicrostructureSite(models.Model):
     psychiatrist_count = fields.Integer(
         compute="_compute_member_counts", string="Psychiatrists"
     )
+    care_team_user_ids = fields.Many2many(
+        "res.users",
+        compute="_compute_care_team_user_ids",
+        search="_search_care_team_user_ids",
+        string="Care team logins",
+        help="Logins of the current members of the care team: they read the site's patients.",
+    )
     color = fields.Integer()
     active = fields.Boolean(default=True, tracking=True)
 
@@ -124,6 +131,30 @@ class MicrostructureSite(models.Model):
             site.member_count = totals.get(site, 0)
             for profession in PROFESSIONS_COUNTED:
                 site[f"{profession}_count"] = counts.get((site, profession), 0)
+
+    @api.depends("membership_ids.user_id", "membership_ids.date_start",
+                 "membership_ids.date_end", "membership_ids.active")
+    def _compute_care_team_user_ids(self):
+        Membership = self.env["microstructure.membership"]
+        groups = Membership._read_group(
+            Membership._get_current_domain() + [("site_id", "in", self.ids), ("user_id", "!=", False)],
+            ["site_id"],
+            ["user_id:array_agg"],
+        )
+        users = {site.id: user_ids for site, user_ids in groups}
+        for site in self:
+            site.care_team_user_ids = [fields.Command.set(users.get(site.id, []))]
+
+    def _search_care_team_user_ids(self, operator, value):
+        """Sites where the users ``value`` are current members, computed in SQL
+        when the query runs (record rules rely on it)."""
+        if isinstance(value, int):
+            value = [value]
+        if operator not in ("in", "=") or not isinstance(value, (list, tuple)) \
+                or not all(isinstance(user_id, int) for user_id in value):
+            raise ValidationError(self.env._("Unsupported search on the care team."))
+        Membership = self.env["microstructure.membership"]
+        return [("id", "in", Membership._get_current_sites_sql(value))]
 
     @api.constrains("date_open", "date_end")
     def _check_dates(self):

@@ -33,15 +33,3 @@ class MicrostructureSocialService(models.Model):
     def _compute_region_id(self):
         for office in self:
             office.region_id = office.department_ids.region_id[:1]
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        offices = super().create(vals_list)
-        self.env.registry.clear_cache()  # record rules read the offices' users
-        return offices
-
-    def write(self, vals):
-        result = super().write(vals)
-        if "user_ids" in vals:
-            self.env.registry.clear_cache()
-        return result

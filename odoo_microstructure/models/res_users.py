@@ -52,14 +52,3 @@ class ResUsers(models.Model):
             user.microstructure_site_ids = [
                 fields.Command.set(sites.get(user.id, []))
             ]
-
-    def write(self, vals):
-        result = super().write(vals)
-        if {
-            "microstructure_network_ids",
-            "microstructure_region_ids",
-            "microstructure_social_service_ids",
-        } & set(vals):
-            # Record rules use these fields: drop the cached rule domains.
-            self.env.registry.clear_cache()
-        return result

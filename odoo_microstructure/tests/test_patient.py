@@ -117,7 +117,7 @@ class TestPatient(MicrostructureCommon):
         patient = self.patient_a1.with_user(self.user_gp_a1)
         patient.message_subscribe(partner_ids=self.user_psy_a.partner_id.ids)
         self.assertIn(self.user_psy_a.partner_id, patient.message_partner_ids)
-        with self.assertRaisesText(UserError, "Only the members of the care team"):
+        with self.assertRaisesText(UserError, "Only the current members of the care team"):
             patient.message_subscribe(partner_ids=self.user_coord_b1.partner_id.ids)
         outsider = self.env["res.partner"].create({"name": "Voisin curieux", "email": "v@example.com"})
         with self.assertRaisesText(UserError, "Voisin curieux"):

@@ -1,0 +1,21 @@
+from odoo import models
+from odoo.exceptions import AccessError
+
+
+class IrRule(models.Model):
+    _inherit = "ir.rule"
+
+    def _make_access_error(self, operation, records):
+        """In debug mode Odoo lists the refused records by name: a patient's
+        name would reach whoever tries its id. Name the kind of record only."""
+        if not getattr(records, "_microstructure_confidential", False):
+            return super()._make_access_error(operation, records)
+        self = self.with_context(self.env.user.context_get())
+        description = self.env["ir.model"]._get(records._name).name or records._name
+        return AccessError(
+            self.env._(
+                "You may not access this record (%(kind)s): it belongs to a care team "
+                "you are not a current member of.",
+                kind=description,
+            )
+        )

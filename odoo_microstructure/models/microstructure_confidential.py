@@ -1,0 +1,200 @@
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+
+# Longest text accepted in a field, by kind (a clear error instead of a
+# megabyte stored in a name).
+CHAR_LIMIT = 256
+TEXT_LIMIT = 200_000
+
+
+class MicrostructureConfidential(models.AbstractModel):
+    """Records covered by medical secrecy: patient files and what the care
+    team writes about them.
+
+    Odoo's side doors read or write such records without the record rules
+    that guard its front door. This mixin shuts them for every model that
+    inherits it:
+
+    - ``onchange`` and ``create``/``write`` refuse a value pointing to a record
+      the user may not read (a compute run as superuser would otherwise copy
+      it), and a value of the wrong type, with a translated message;
+    - fields computed, related or set by a workflow (``readonly`` in the model)
+      are never set by a plain ``create`` or ``write``: the workflow writes them;
+    - a write that moves a record (``_scope_fields``) is checked against the
+      record rules again after the write;
+    - the access-error message names no record (see ``ir.rule``).
+    """
+
+    _name = "microstructure.confidential"
+    _description = "Record covered by medical secrecy"
+    _microstructure_confidential = True
+
+    # fields whose change moves the record to other readers
+    _scope_fields = ()
+    # readonly fields that a plain create or write may still set
+    _writable_readonly_fields = ()
+    # longest value of some text fields (the others: CHAR_LIMIT, TEXT_LIMIT)
+    _text_limits = {}
+
+    # CRUD
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            for vals in vals_list:
+                self._check_input(vals, creating=True)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if self.env.su:
+            return super().write(vals)
+        self._check_input(vals)
+        result = super().write(vals)
+        if set(self._scope_fields) & set(vals):
+            # Record rules are checked before a write only: the record must
+            # stay within what its author may reach.
+            self.check_access("write")
+        return result
+
+    def onchange(self, values, field_names, fields_spec):
+        if not self.env.su:
+            if self.ids:
+                self.check_access("read")
+            self._check_input(dict(values), onchange=True)
+        return super().onchange(values, field_names, fields_spec)
+
+    # INPUT CHECKS
+    def _check_input(self, vals, creating=False, onchange=False):
+        """Refuse, before anything is written, values of the wrong type, too
+        long, pointing to records out of the user's reach, or setting a field
+        that only the workflow sets."""
+        if not isinstance(vals, dict):
+            raise ValidationError(self.env._("Invalid values: a dictionary of fields is expected."))
+        for name, value in vals.items():
+            field = self._fields.get(name)
+            if field is None:
+                if onchange:
+                    continue
+                raise ValidationError(
+                    self.env._("%(model)s has no field %(field)s.",
+                               model=self._description, field=str(name)[:60])
+                )
+            if not onchange and self._is_protected_field(field, value, creating):
+                raise UserError(
+                    self.env._(
+                        "The field %(field)s of %(model)s is set by the application, not by hand.",
+                        field=field._description_string(self.env), model=self._description,
+                    )
+                )
+            self._check_value(field, value)
+
+    def _is_protected_field(self, field, value, creating):
+        if field.name in self._writable_readonly_fields or not field.readonly:
+            return False
+        if creating and field.default and value == field.default(self):
+            # the default value of a workflow field (e.g. the first step)
+            return False
+        return True
+
+    def _check_value(self, field, value):
+        def invalid():
+            return ValidationError(
+                self.env._(
+                    "Invalid value for %(field)s of %(model)s: %(value)s.",
+                    field=field._description_string(self.env), model=self._description,
+                    value=repr(value)[:60],
+                )
+            )
+
+        if value is False or value is None:
+            return
+        if field.type == "many2one":
+            if isinstance(value, dict) and "id" in value:  # onchange values
+                value = value["id"]
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise invalid()
+            self._check_reachable(field, [value])
+        elif field.type in ("one2many", "many2many"):
+            self._check_commands(field, value, invalid)
+        elif field.type in ("char", "text", "html", "selection"):
+            if not isinstance(value, str):
+                raise invalid()
+            limit = self._text_limits.get(field.name) or (
+                CHAR_LIMIT if field.type in ("char", "selection") else TEXT_LIMIT
+            )
+            if len(value) > limit:
+                raise ValidationError(
+                    self.env._(
+                        "%(field)s is too long: %(limit)s characters at most.",
+                        field=field._description_string(self.env), limit=limit,
+                    )
+                )
+            if field.type == "selection":
+                self._check_converts(field, value, invalid)
+        elif field.type in ("integer", "float", "monetary"):
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise invalid()
+        elif field.type in ("date", "datetime"):
+            self._check_converts(field, value, invalid)
+
+    def _check_converts(self, field, value, invalid):
+        try:
+            converted = field.convert_to_cache(value, self.browse())
+        except (ValueError, TypeError) as error:
+            raise invalid() from error
+        if field.type in ("date", "datetime") and converted and not (1900 <= converted.year <= 2200):
+            raise invalid()
+
+    def _check_commands(self, field, commands, invalid):
+        if not isinstance(commands, (list, tuple)):
+            raise invalid()
+        comodel = self.env[field.comodel_name]
+        ids = []
+        for command in commands:
+            if isinstance(command, int) and not isinstance(command, bool):
+                ids.append(command)
+                continue
+            if not isinstance(command, (list, tuple)) or not command \
+                    or not isinstance(command[0], int) or not 0 <= command[0] <= 6:
+                raise invalid()
+            code = command[0]
+            if code == fields.Command.SET:
+                if len(command) < 3 or not isinstance(command[2], (list, tuple)):
+                    raise invalid()
+                ids.extend(command[2])
+            elif code in (fields.Command.UPDATE, fields.Command.DELETE, fields.Command.UNLINK,
+                          fields.Command.LINK):
+                if len(command) < 2:
+                    raise invalid()
+                ids.append(command[1])
+            if code in (fields.Command.CREATE, fields.Command.UPDATE):
+                if len(command) < 3 or not isinstance(command[2], dict):
+                    raise invalid()
+                if getattr(comodel, "_microstructure_confidential", False):
+                    comodel._check_input(dict(command[2]), creating=code == fields.Command.CREATE,
+                                         onchange=True)
+        if any(not isinstance(id_, int) or isinstance(id_, bool) for id_ in ids):
+            # new records of an onchange ("NewId" strings) are not checked here
+            ids = [id_ for id_ in ids if isinstance(id_, int) and not isinstance(id_, bool)]
+        if ids:
+            self._check_reachable(field, ids)
+
+    def _check_reachable(self, field, ids):
+        """The records ``ids`` of ``field``'s model exist and the user reads them."""
+        records = self.env[field.comodel_name].browse(ids)
+        existing = records.sudo().exists()
+        if len(existing) != len(set(ids)):
+            raise ValidationError(
+                self.env._(
+                    "%(field)s: the record chosen does not exist (any more).",
+                    field=field._description_string(self.env),
+                )
+            )
+        try:
+            records.check_access("read")
+        except AccessError:
+            raise AccessError(
+                self.env._(
+                    "%(field)s: you may not use a record outside your reach.",
+                    field=field._description_string(self.env),
+                )
+            ) from None
