@@ -1,0 +1,367 @@
+"""Odoo's side doors to patient data, attacked over real HTTP and JSON-RPC by
+each role with a legitimate but limited login.
+
+``PROBES`` is a table: a door, the request (JSON-RPC call or URL), the roles
+that try it, and what they must get. Every probe also asserts that nothing of
+the target patient's identity or clinical facts comes back in the response,
+and that nothing was written. A new model, report or method joins the suite
+with one line.
+"""
+
+import json
+from datetime import datetime
+
+from odoo import Command
+from odoo.tests import HttpCase, tagged
+
+from .common import MicrostructureCommon
+
+# Identity and clinical facts of the target patient: none of these strings may
+# appear in a response to someone outside its care team.
+SECRETS = (
+    "Kowalczyk", "KOWALCZYK", "Zéphyrine", "Z\\u00e9phyrine",
+    "1961-04-17", "17/04/1961", "06 99 88 77 66", "rue des Secrets", "Lantern",
+    "Synthèse confidentielle", "Décision confidentielle",
+)
+OUTSIDERS = ("other_team", "regional", "network_admin", "employee", "carsat_other", "national")
+
+
+def rpc(model, method, *args, **kwargs):
+    return {"kind": "rpc", "model": model, "method": method, "args": list(args), "kwargs": kwargs}
+
+
+def url(path):
+    return {"kind": "url", "path": path}
+
+
+# (door, request builder (the test case gives the ids), roles, expectation)
+# expectation: "denied" (an error or nothing), "empty" (no row, count 0)
+PROBES = [
+    # 1. computes run as superuser, reached through onchange
+    ("onchange liaison identity", lambda t: rpc(
+        "microstructure.liaison", "onchange", [], {"patient_id": t.patient.id}, ["patient_id"],
+        {name: {} for name in ("patient_id", "usage_name", "first_name", "birth_date", "phone",
+                               "street", "city", "site_id", "site_name", "social_service_id")},
+    ), OUTSIDERS + ("carsat",), "denied"),
+    ("onchange consultation", lambda t: rpc(
+        "microstructure.consultation", "onchange", [], {"patient_id": t.patient.id}, ["patient_id"],
+        {"patient_id": {"fields": {"display_name": {}}}, "site_id": {"fields": {"display_name": {}}},
+         "display_name": {}},
+    ), OUTSIDERS, "denied"),
+    ("onchange meeting line", lambda t: rpc(
+        "microstructure.meeting.line", "onchange", [], {"patient_id": t.patient.id}, ["patient_id"],
+        {"patient_id": {"fields": {"display_name": {}}}},
+    ), OUTSIDERS, "denied"),
+    ("onchange note", lambda t: rpc(
+        "microstructure.patient.note", "onchange", [], {"patient_id": t.patient.id}, ["patient_id"],
+        {"patient_id": {"fields": {"display_name": {}}}, "site_id": {}},
+    ), OUTSIDERS, "denied"),
+    ("onchange existing sheet", lambda t: rpc(
+        "microstructure.liaison", "onchange", [t.sheet_identified.id], {}, [],
+        {"usage_name": {}, "first_name": {}, "birth_date": {}},
+    ), OUTSIDERS + ("carsat",), "denied"),
+    # 2. reports by URL
+    ("liaison report html", lambda t: url(
+        f"/report/html/odoo_microstructure.report_microstructure_liaison/{t.sheet_sent.id}"
+    ), OUTSIDERS, "denied"),
+    ("liaison report pdf", lambda t: url(
+        f"/report/pdf/odoo_microstructure.report_microstructure_liaison/{t.sheet_sent.id}"
+    ), OUTSIDERS, "denied"),
+    ("unsent liaison report", lambda t: url(
+        f"/report/html/odoo_microstructure.report_microstructure_liaison/{t.sheet_identified.id}"
+    ), ("carsat",), "denied"),
+    ("minutes report html", lambda t: url(
+        f"/report/html/odoo_microstructure.report_microstructure_meeting/{t.meeting.id}"
+    ), OUTSIDERS + ("carsat",), "denied"),
+    ("minutes report pdf", lambda t: url(
+        f"/report/pdf/odoo_microstructure.report_microstructure_meeting/{t.meeting.id}"
+    ), OUTSIDERS + ("carsat",), "denied"),
+    # 3. access errors in debug mode
+    ("read patient (debug)", lambda t: rpc(
+        "microstructure.patient", "read", [t.patient.id], ["display_name"],
+    ), OUTSIDERS + ("carsat",), "denied"),
+    ("read consultation (debug)", lambda t: rpc(
+        "microstructure.consultation", "read", [t.consultation.id], ["display_name"],
+    ), OUTSIDERS + ("carsat",), "denied"),
+    ("web_read meeting line (debug)", lambda t: rpc(
+        "microstructure.meeting.line", "web_read", [t.meeting.line_ids.ids],
+        {"patient_id": {"fields": {"display_name": {}}}, "summary": {}},
+    ), OUTSIDERS + ("carsat",), "denied"),
+    # 4. mail
+    ("followers of a patient", lambda t: rpc(
+        "mail.followers", "search_read", [("res_model", "=", "microstructure.patient"),
+                                          ("res_id", "=", t.patient.id)], ["partner_id"],
+    ), OUTSIDERS + ("carsat",), "empty"),
+    ("count followers", lambda t: rpc(
+        "mail.followers", "search_count", [("res_model", "in", ["microstructure.patient",
+                                                                 "microstructure.consultation"])],
+    ), OUTSIDERS + ("carsat",), "empty"),
+    ("read followers by id", lambda t: rpc(
+        "mail.followers", "read", t.patient_followers.ids, ["res_id", "partner_id"],
+    ), OUTSIDERS + ("carsat",), "denied"),
+    ("group followers", lambda t: rpc(
+        "mail.followers", "read_group", [("res_model", "=", "microstructure.patient")],
+        ["res_id:array_agg"], ["res_model"],
+    ), OUTSIDERS + ("carsat",), "empty"),
+    ("messages of a patient", lambda t: rpc(
+        "mail.message", "search_read", [("model", "=", "microstructure.patient"),
+                                        ("res_id", "=", t.patient.id)], ["record_name", "body"],
+    ), OUTSIDERS + ("carsat",), "empty"),
+    ("activities of a patient", lambda t: rpc(
+        "mail.activity", "search_read", [("res_model", "=", "microstructure.patient")],
+        ["res_name", "note", "summary"],
+    ), OUTSIDERS + ("carsat",), "empty"),
+    ("subscribe oneself", lambda t: rpc(
+        "microstructure.patient", "message_subscribe", [t.patient.id], t.partner_ids_placeholder,
+    ), OUTSIDERS + ("carsat",), "denied"),
+    ("post on a patient", lambda t: rpc(
+        "microstructure.patient", "message_post", [t.patient.id], body="Bonjour",
+    ), OUTSIDERS + ("carsat",), "denied"),
+    ("calendar event of a consultation", lambda t: rpc(
+        "calendar.event", "search_read", [("res_model", "=", "microstructure.consultation")],
+        ["name", "description", "partner_ids", "location"],
+    ), OUTSIDERS + ("carsat",), "no_secret"),
+    # 7. analysis of the sheets (the care team's own funnel)
+    ("funnel of another team", lambda t: rpc(
+        "microstructure.liaison.funnel", "read_group", [("site_id", "=", t.site_a1.id)],
+        ["sheet_count:sum", "delay_contact:array_agg"], ["site_id"],
+    ), ("other_team", "employee", "carsat_other"), "empty"),
+    # 8. writes that bypass the workflow
+    ("carsat moves a sent sheet", lambda t: rpc(
+        "microstructure.liaison", "write", [t.sheet_sent.id], {"site_id": t.site_b1.id},
+    ), ("carsat", "carsat_other", "other_team"), "denied"),
+    ("carsat forges the fingerprint", lambda t: rpc(
+        "microstructure.liaison", "write", [t.sheet_sent.id],
+        {"sent_hash": "0" * 64, "date_sent": "2020-01-01 00:00:00", "sent_by_id": t.user_carsat.id},
+    ), ("carsat", "carsat_other"), "denied"),
+    ("carsat writes identity of a sent sheet", lambda t: rpc(
+        "microstructure.liaison", "write", [t.sheet_sent.id], {"usage_name": "Autre"},
+    ), ("carsat",), "denied"),
+    ("sheet created already sent", lambda t: rpc(
+        "microstructure.liaison", "create", {"patient_id": t.patient_b1.id, "state": "sent",
+                                             "sent_hash": "x", "consent": "undecided"},
+    ), ("other_team",), "denied"),
+    ("sheet for another team's patient", lambda t: rpc(
+        "microstructure.liaison", "create", {"patient_id": t.patient.id, "consent": "yes",
+                                             "reason_rights": True},
+    ), ("other_team",), "denied"),
+    ("kanban drag to an illegal step", lambda t: rpc(
+        "microstructure.liaison", "web_save", [t.sheet_sent.id], {"state": "closed"}, {"state": {}},
+    ), ("carsat",), "denied"),
+    ("cancelled consultation marked done", lambda t: rpc(
+        "microstructure.consultation", "write", [t.consultation_cancelled.id], {"state": "done"},
+    ), ("other_team", "employee"), "denied"),
+    ("held meeting cancelled", lambda t: rpc(
+        "microstructure.meeting", "write", [t.meeting.id], {"state": "cancelled"},
+    ), ("other_team", "network_admin"), "denied"),
+    ("line of held minutes deleted", lambda t: rpc(
+        "microstructure.meeting.line", "unlink", t.meeting.line_ids.ids,
+    ), ("other_team",), "denied"),
+    # 9. bad input
+    ("book a slot with a string", lambda t: rpc(
+        "microstructure.permanence.slot", "action_book", [t.slot.id], "abc",
+    ), ("other_team", "employee"), "denied"),
+]
+
+
+@tagged("post_install", "-at_install")
+class TestSideDoors(MicrostructureCommon, HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.user_carsat_other = cls.env["res.users"].create({
+            "name": "Carsat Toulouse", "login": "ms_carsat_other", "password": "ms_carsat_other",
+            "groups_id": [Command.set(cls.env.ref(
+                "odoo_microstructure.group_microstructure_carsat").ids)],
+            "lang": "en_US",
+        })
+        cls.office = cls.env["microstructure.social.service"].create({
+            "name": "Service social test - Strasbourg", "email": "ssr67@carsat-test.fr",
+            "department_ids": [Command.set(cls.site_a1.department_id.ids)],
+            "user_ids": [Command.set(cls.user_carsat.ids)],
+        })
+        cls.env["microstructure.social.service"].create({
+            "name": "Service social test - Toulouse", "email": "ssr31@carsat-test.fr",
+            "department_ids": [Command.set(cls.site_b1.department_id.ids)],
+            "user_ids": [Command.set(cls.user_carsat_other.ids)],
+        })
+        gp = cls.env["microstructure.patient"].with_user(cls.user_gp_a1)
+        cls.patient = gp.create({
+            "civility": "mrs", "name": "Kowalczyk", "birth_name": "Lantern",
+            "first_names": "Zéphyrine", "birth_date": "1961-04-17", "sex": "female",
+            "site_id": cls.site_a1.id, "street": "3 rue des Secrets", "zip": "67000",
+            "city": "Strasbourg", "phone": "06 99 88 77 66", "motive_addiction": True,
+            "synthesis": "<p>Synthèse confidentielle</p>",
+        })
+        cls.patient.message_subscribe(partner_ids=cls.user_psy_a.partner_id.ids)
+        cls.patient_followers = cls.env["mail.followers"].sudo().search([
+            ("res_model", "=", "microstructure.patient"), ("res_id", "=", cls.patient.id),
+        ])
+        cls.patient.message_post(body="Synthèse confidentielle", message_type="comment",
+                                 subtype_xmlid="mail.mt_note")
+        cls.patient.activity_schedule(
+            "mail.mail_activity_data_todo", summary="Appeler", note="Décision confidentielle",
+            user_id=cls.user_gp_a1.id,
+        )
+        cls.patient_b1 = cls.env["microstructure.patient"].with_user(cls.user_coord_b1).create({
+            "name": "Garcia", "first_names": "Ana", "birth_date": "1990-06-30", "sex": "female",
+            "site_id": cls.site_b1.id,
+        })
+        consultations = cls.env["microstructure.consultation"].with_user(cls.user_gp_a1).create([
+            {"patient_id": cls.patient.id, "professional_id": cls.pro_gp_a1.id,
+             "start": datetime(2030, 1, 7, 9, 0)},
+            {"patient_id": cls.patient.id, "professional_id": cls.pro_gp_a1.id,
+             "start": datetime(2030, 1, 7, 10, 0)},
+        ])
+        cls.consultation, cls.consultation_cancelled = consultations
+        cls.consultation_cancelled.action_cancel()
+        cls.meeting = cls.env["microstructure.meeting"].create({
+            "site_id": cls.site_a1.id, "start": datetime(2024, 5, 14, 17, 0),
+            "line_ids": [Command.create({
+                "patient_id": cls.patient.id, "summary": "Synthèse confidentielle",
+                "decision": "Décision confidentielle", "responsible_id": cls.pro_gp_a1.id,
+            })],
+        })
+        cls.meeting.action_done()
+        sheets = cls.env["microstructure.liaison"].with_user(cls.user_gp_a1).create([
+            {"patient_id": cls.patient.id, "consent": "yes", "reason_rights": True,
+             "social_service_id": cls.office.id},
+            {"patient_id": cls.patient.id, "consent": "yes", "reason_job": True,
+             "social_service_id": cls.office.id},
+        ])
+        cls.sheet_sent, cls.sheet_identified = sheets
+        cls.sheet_sent.action_send()
+        permanence = cls.env["microstructure.permanence"].with_user(cls.user_psy_a).create({
+            "site_id": cls.site_a1.id, "professional_id": cls.pro_psy_a.id,
+            "start": datetime(2030, 1, 10, 8, 0), "stop": datetime(2030, 1, 10, 11, 0),
+        })
+        cls.slot = permanence.slot_ids[0]
+        cls.roles = {
+            "other_team": cls.user_coord_b1, "regional": cls.user_regional_ge,
+            "network_admin": cls.user_admin_a, "employee": cls.user_employee,
+            "carsat": cls.user_carsat, "carsat_other": cls.user_carsat_other,
+            "national": cls.user_manager,
+        }
+
+    # HELPERS
+    def _request(self, request):
+        if request["kind"] == "url":
+            response = self.url_open(request["path"], allow_redirects=False)
+            return response.status_code, response.headers.get("Content-Type", ""), response.text, None
+        payload = {
+            "jsonrpc": "2.0", "method": "call", "id": 1,
+            "params": {"model": request["model"], "method": request["method"],
+                       "args": request["args"], "kwargs": request["kwargs"]},
+        }
+        response = self.url_open(
+            f"/web/dataset/call_kw/{request['model']}/{request['method']}",
+            data=json.dumps(payload), headers={"Content-Type": "application/json"},
+        )
+        body = response.json()
+        return response.status_code, "application/json", response.text, body
+
+    def _snapshot(self):
+        """What the probes could write: the target records as the database holds them."""
+        self.env.invalidate_all()
+        records = (self.patient | self.patient_b1, self.sheet_sent | self.sheet_identified,
+                   self.consultation | self.consultation_cancelled, self.meeting,
+                   self.meeting.line_ids, self.slot)
+        snapshot = []
+        for recordset in records:
+            names = [name for name, field in recordset._fields.items()
+                     if field.store and field.type not in ("one2many", "binary")
+                     and name not in ("write_date", "message_main_attachment_id")]
+            snapshot.append(recordset.sudo().with_context(active_test=False).read(names))
+        snapshot.append(self.env["mail.followers"].sudo().search_count([]))
+        snapshot.append(self.env["mail.message"].sudo().search_count([]))
+        return snapshot
+
+    def _assert_outcome(self, door, role, expectation, status, content_type, text, body):
+        label = f"{door} as {role}"
+        decoded = json.dumps(body, ensure_ascii=False) if body is not None else text
+        for secret in SECRETS:
+            self.assertNotIn(secret, text, f"{label}: the response names the patient ({secret})")
+            self.assertNotIn(secret, decoded, f"{label}: the response names the patient ({secret})")
+        if body is None:  # a report URL
+            self.assertNotEqual(status, 200, f"{label}: the report was rendered")
+            self.assertNotIn("pdf", content_type, f"{label}: a PDF was rendered")
+            return
+        error, result = body.get("error"), body.get("result")
+        if expectation == "denied":
+            self.assertTrue(error or not result, f"{label}: not refused ({result!r})")
+        elif expectation == "empty":
+            self.assertTrue(error or result in ([], 0, False, None), f"{label}: rows came back ({result!r})")
+        if error:
+            message = json.dumps(error)
+            self.assertNotIn("Traceback", error.get("data", {}).get("message", ""), label)
+            self.assertNotIn("psycopg2", message, f"{label}: a raw database error")
+            self.assertNotIn("AttributeError", message, f"{label}: a raw Python error")
+
+    # THE TABLE
+    def test_side_doors(self):
+        self.partner_ids_placeholder = []
+        before = self._snapshot()
+        tried = 0
+        for door, build, roles, expectation in PROBES:
+            for role in roles:
+                user = self.roles[role]
+                with self.subTest(door=door, role=role):
+                    self.authenticate(user.login, user.login)
+                    self.url_open("/web?debug=1")  # debug mode, open to every user
+                    self.partner_ids_placeholder = user.partner_id.ids
+                    status, content_type, text, body = self._request(build(self))
+                    self._assert_outcome(door, role, expectation, status, content_type, text, body)
+                    tried += 1
+        self.assertEqual(self._snapshot(), before, "a probe wrote something")
+        self.assertGreater(tried, 150)
+
+    def test_the_care_team_still_works(self):
+        """The same doors stay open to the care team (the probes are not refused
+        for everyone)."""
+        self.authenticate(self.user_gp_a1.login, self.user_gp_a1.login)
+        _status, _kind, text, body = self._request(rpc(
+            "microstructure.liaison", "onchange", [], {"patient_id": self.patient.id}, ["patient_id"],
+            {"usage_name": {}, "first_name": {}, "patient_id": {}},
+        ))
+        self.assertFalse(body.get("error"), text)
+        self.assertEqual(body["result"]["value"]["usage_name"], "Kowalczyk")
+        response = self.url_open(
+            f"/report/html/odoo_microstructure.report_microstructure_liaison/{self.sheet_sent.id}"
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("Kowalczyk", response.text)
+        _status, _kind, text, body = self._request(rpc(
+            "mail.followers", "search_read", [("res_model", "=", "microstructure.patient"),
+                                              ("res_id", "=", self.patient.id)], ["partner_id"],
+        ))
+        self.assertEqual(
+            {row["partner_id"][0] for row in body["result"]},
+            set((self.user_gp_a1 | self.user_psy_a).partner_id.ids),
+        )
+        # the office's social worker opens the sheet sent to it
+        self.authenticate(self.user_carsat.login, self.user_carsat.login)
+        response = self.url_open(
+            f"/report/html/odoo_microstructure.report_microstructure_liaison/{self.sheet_sent.id}"
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("Kowalczyk", response.text)
+
+    def test_legal_kanban_drag(self):
+        self.authenticate(self.user_carsat.login, self.user_carsat.login)
+        _status, _kind, text, body = self._request(rpc(
+            "microstructure.liaison", "web_save", [self.sheet_sent.id], {"state": "contacted"},
+            {"state": {}},
+        ))
+        self.assertFalse(body.get("error"), text)
+        self.assertEqual(self.sheet_sent.state, "contacted")
+        self.assertEqual(self.sheet_sent.contacted_by_id, self.user_carsat)
+
+    def test_debug_error_names_no_patient(self):
+        self.authenticate(self.user_coord_b1.login, self.user_coord_b1.login)
+        self.url_open("/web?debug=1")
+        _status, _kind, text, body = self._request(rpc(
+            "microstructure.patient", "read", [self.patient.id], ["name"],
+        ))
+        self.assertEqual(body["error"]["data"]["name"], "odoo.exceptions.AccessError")
+        self.assertIn("care team", body["error"]["data"]["message"])
+        self.assertNotIn(str(self.patient.id), body["error"]["data"]["message"])
