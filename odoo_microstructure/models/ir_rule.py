@@ -10,7 +10,7 @@ class IrRule(models.Model):
         name would reach whoever tries its id. Name the kind of record only."""
         if not getattr(records, "_microstructure_confidential", False):
             return super()._make_access_error(operation, records)
-        self = self.with_context(self.env.user.context_get())
+        self = self.with_context(**self.env.user.context_get())
         description = self.env["ir.model"]._get(records._name).name or records._name
         return AccessError(
             self.env._(

@@ -11,11 +11,12 @@ class MailActivity(models.Model):
 
     @api.depends("res_model", "res_id")
     def _compute_res_name(self):
-        super()._compute_res_name()
+        result = super()._compute_res_name()
         for activity in self:
             Model = self.env.get(activity.res_model) if activity.res_model else None
             if Model is not None and hasattr(Model, "_get_neutral_name") and activity.res_id:
                 activity.res_name = Model.browse(activity.res_id)._get_neutral_name()
+        return result
 
     @api.model_create_multi
     def create(self, vals_list):

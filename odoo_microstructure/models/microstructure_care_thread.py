@@ -88,6 +88,18 @@ class MicrostructureCareThread(models.AbstractModel):
             kwargs["record_name"] = self._get_neutral_name()
         return super().message_post(**kwargs)
 
+    def _message_update_content(self, message, body, attachment_ids=None, partner_ids=None,
+                                strict=True, **kwargs):
+        if partner_ids and not self.env.su:
+            self._check_outsiders(partner_ids, self.env._(
+                "Only the current members of the care team can be named on this record "
+                "(%(names)s are not)."
+            ))
+        return super()._message_update_content(
+            message, body, attachment_ids=attachment_ids, partner_ids=partner_ids,
+            strict=strict, **kwargs
+        )
+
     def _notify_get_recipients(self, message, msg_vals, **kwargs):
         recipients = super()._notify_get_recipients(message, msg_vals, **kwargs)
         allowed = set(self._get_email_recipients_allowed().ids)

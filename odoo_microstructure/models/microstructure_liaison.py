@@ -434,6 +434,9 @@ class MicrostructureLiaison(models.Model):
         for liaison in self:
             if liaison.activity_ids.filtered(lambda activity: activity.summary == summary):
                 continue
+            if liaison.requester_id.partner_id not in liaison._get_allowed_partners():
+                # a requester who left the care team is reminded of nothing
+                continue
             liaison.with_context(mail_activity_quick_update=True).activity_schedule(
                 activity_type_id=todo.id, summary=summary, user_id=liaison.requester_id.id,
             )

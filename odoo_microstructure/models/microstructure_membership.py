@@ -1,9 +1,7 @@
-from datetime import datetime
-
 import pytz
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 # Memberships follow the French calendar day, whatever the user's own time zone.
@@ -182,11 +180,15 @@ class MicrostructureMembership(models.Model):
     def create(self, vals_list):
         memberships = super().create(vals_list)
         self._invalidate_access_cache()
+        memberships._check_not_self()
         return memberships
 
     def write(self, vals):
         before = self._get_access_pairs()
+        if not self.env.su and self.sudo().filtered(lambda m: m.user_id == self.env.user):
+            raise UserError(self.env._("Your own memberships are managed by another administrator."))
         result = super().write(vals)
+        self._check_not_self()
         self._invalidate_access_cache()
         if "site_id" in vals:
             # Rules are checked before a write only: the new site must be
@@ -202,6 +204,14 @@ class MicrostructureMembership(models.Model):
         self._invalidate_access_cache()
         self._revoke_care_team_traces(before)
         return result
+
+    def _check_not_self(self):
+        """Administering a network gives no access to patient files: nobody
+        makes itself a member of a care team."""
+        if not self.env.su and self.sudo().filtered(lambda m: m.user_id == self.env.user):
+            raise UserError(
+                self.env._("You cannot make yourself a member of a care team: another administrator does it.")
+            )
 
     # END OF MEMBERSHIP
     def _get_access_pairs(self):

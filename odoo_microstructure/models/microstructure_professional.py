@@ -1,7 +1,7 @@
 import re
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 PROFESSIONS = [
     ("gp", "General practitioner"),
@@ -125,6 +125,7 @@ class MicrostructureProfessional(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             vals.update(self._normalize_identifiers(vals))
+            self._check_not_own_login(vals)
         if self._edits_contacts_through_professionals():
             self.check_access("create")
             for vals in vals_list:
@@ -139,6 +140,7 @@ class MicrostructureProfessional(models.Model):
 
     def write(self, vals):
         vals.update(self._normalize_identifiers(vals))
+        self._check_not_own_login(vals)
         contact = {}
         if self._edits_contacts_through_professionals():
             if "partner_id" in vals:
@@ -155,6 +157,15 @@ class MicrostructureProfessional(models.Model):
             # The login and the profession give access to patient files.
             self.env["microstructure.membership"]._invalidate_access_cache()
         return result
+
+    @api.model
+    def _check_not_own_login(self, vals):
+        """A login linked to a professional reads the patients of its care
+        teams: nobody links its own login."""
+        if not self.env.su and vals.get("user_id") == self.env.uid:
+            raise UserError(
+                self.env._("You cannot link your own login to a professional: another administrator does it.")
+            )
 
     @api.model
     def _edits_contacts_through_professionals(self):
