@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.osv import expression
 
 # Longest text accepted in a field, by kind (a clear error instead of a
 # megabyte stored in a name).
@@ -198,3 +199,40 @@ class MicrostructureConfidential(models.AbstractModel):
                     field=field._description_string(self.env),
                 )
             ) from None
+
+
+def confidential_models(env, with_field=None):
+    """Names of the models covered by medical secrecy (with ``with_field``)."""
+    return [
+        name for name, model in env.registry.items()
+        if getattr(model, "_microstructure_confidential", False) and not model._abstract
+        and (not with_field or with_field in model._fields)
+    ]
+
+
+def readable_documents_domain(env, model_field, id_field, with_field=None):
+    """Domain on a model pointing to documents (``model_field``, ``id_field``):
+    what points to a confidential document the user reads, or to anything
+    else."""
+    names = confidential_models(env, with_field)
+    domains = [[(model_field, "not in", names)]]
+    for name in names:
+        Model = env[name].with_context(active_test=False)
+        if Model.has_access("read"):
+            domains.append([(model_field, "=", name), (id_field, "in", Model._search([]))])
+    return expression.OR(domains)
+
+
+def unreadable_documents(records, model_field, id_field, with_field=None):
+    """The records of ``records`` pointing to a confidential document the user
+    does not read."""
+    forbidden = records.browse()
+    pointing = records.sudo()
+    for name in confidential_models(records.env, with_field):
+        of_model = pointing.filtered(lambda record, name=name: record[model_field] == name)
+        if not of_model:
+            continue
+        documents = records.env[name].with_context(active_test=False).browse(of_model.mapped(id_field))
+        readable = set(documents.exists()._filtered_access("read").ids)
+        forbidden |= records.browse(of_model.filtered(lambda r: r[id_field] not in readable).ids)
+    return forbidden

@@ -86,6 +86,8 @@ class MicrostructurePermanence(models.Model):
         return permanences
 
     def write(self, vals):
+        if "state" in vals and not self.env.su:
+            self._check_transition(vals["state"])
         result = super().write(vals)
         if {"start", "stop", "slot_minutes"} & set(vals):
             if self.slot_ids.consultation_id:
@@ -132,6 +134,21 @@ class MicrostructurePermanence(models.Model):
                 self.env._("The permanence %(permanence)s is full.", permanence=self.display_name)
             )
         return free[0].action_book(patient)
+
+    def _check_transition(self, state):
+        """A planned permanence is held or cancelled; a cancelled one may be
+        planned again; a permanence held stays held."""
+        labels = dict(self._fields["state"]._description_selection(self.env))
+        allowed = {"held": ("planned",), "cancelled": ("planned",), "planned": ("cancelled",)}
+        if state not in allowed:
+            raise UserError(self.env._("Unknown permanence status."))
+        for permanence in self.filtered(lambda p: p.state != state and p.state not in allowed[state])[:1]:
+            raise UserError(
+                self.env._(
+                    "A permanence cannot go from %(old)s to %(new)s.",
+                    old=labels[permanence.state], new=labels[state],
+                )
+            )
 
     def action_held(self):
         self.write({"state": "held"})

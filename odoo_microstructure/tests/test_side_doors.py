@@ -231,6 +231,9 @@ PROBES = [
     ("the team moves a consultation's event", lambda t: rpc(
         "microstructure.consultation", "write", [t.consultation.id], {"event_id": False},
     ), INSIDERS, "denied"),
+    ("the team reopens a held permanence", lambda t: rpc(
+        "microstructure.permanence", "write", [t.permanence_held.id], {"state": "cancelled"},
+    ), INSIDERS, "denied"),
     ("the team cancels a held meeting", lambda t: rpc(
         "microstructure.meeting", "write", [t.meeting.id], {"state": "cancelled"},
     ), INSIDERS, "denied"),
@@ -334,6 +337,9 @@ class TestSideDoors(MicrostructureCommon, HttpCase):
             "start": datetime(2030, 1, 10, 8, 0), "stop": datetime(2030, 1, 10, 11, 0),
         })
         cls.slot = permanence.slot_ids[0]
+        cls.permanence_held = permanence.copy({"start": datetime(2030, 1, 17, 8, 0),
+                                                "stop": datetime(2030, 1, 17, 11, 0)})
+        cls.permanence_held.action_held()
         cls.patient_model_id = cls.env["ir.model"]._get_id("microstructure.patient")
         cls.roles = {
             "other_team": cls.user_coord_b1, "regional": cls.user_regional_ge,
@@ -370,7 +376,7 @@ class TestSideDoors(MicrostructureCommon, HttpCase):
         self.env.invalidate_all()
         records = (self.patient | self.patient_b1, self.sheet_sent | self.sheet_identified,
                    self.consultation | self.consultation_cancelled, self.meeting,
-                   self.meeting.line_ids, self.slot,
+                   self.meeting.line_ids, self.slot, self.permanence_held,
                    self.pro_sw_a | self.pro_coord_b1, self.user_manager.partner_id)
         snapshot = []
         for recordset in records:

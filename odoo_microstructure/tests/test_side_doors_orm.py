@@ -137,6 +137,24 @@ class TestSideDoorsOrm(MicrostructureCommon):
             activity.user_id = outsider
         self.assertFalse(self.env["mail.notification"].search([("res_partner_id", "=", outsider.partner_id.id)]))
 
+    def test_messages_are_read_by_those_who_read_the_record(self):
+        """Neither a former member nor someone named by mistake before the
+        rules keeps reading what the team writes about a patient."""
+        message = self.patient.sudo().message_post(
+            body="Bilan confidentiel", partner_ids=(self.user_psy_a | self.user_coord_b1).partner_id.ids,
+            message_type="comment", subtype_xmlid="mail.mt_comment",
+        )
+        Message = self.env["mail.message"]
+        self.assertEqual(Message.with_user(self.user_psy_a).search([("id", "=", message.id)]), message)
+        self.assertFalse(Message.with_user(self.user_coord_b1).search([("id", "=", message.id)]))
+        with self.assertRaises(AccessError):
+            message.with_user(self.user_coord_b1).read(["body"])
+        self.membership_psy_a1.date_end = "2021-02-01"
+        self.env.invalidate_all()
+        self.assertFalse(Message.with_user(self.user_psy_a).search([("id", "=", message.id)]))
+        with self.assertRaises(AccessError):
+            message.with_user(self.user_psy_a).read(["body"])
+
     def test_what_mail_carries_names_no_patient(self):
         patient = self.patient.with_user(self.user_gp_a1)
         message = patient.message_post(body="Point", message_type="comment", subtype_xmlid="mail.mt_note")
