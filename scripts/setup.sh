@@ -2,7 +2,7 @@
 # Installs, idempotently, what the addon's demo and test suite need on Debian:
 # PostgreSQL (started, with a role for the current user), Chromium,
 # wkhtmltopdf, the build headers of Odoo's Python requirements and the Python
-# test packages.  With ODOO_SRC pointing to an Odoo 18 checkout, it also
+# test packages (the replica test makes its clusters with postgresql-common).  With ODOO_SRC pointing to an Odoo 18 checkout, it also
 # installs Odoo's requirements and makes `import odoo` work.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -53,6 +53,13 @@ if [ -n "${ODOO_SRC:-}" ]; then
 fi
 
 $PYTHON -m pip install -q -r "$here/requirements-test.txt"
+
+# Odoo's websocket process (prefork mode) patches with gevent, whose plugins
+# are loaded through pkg_resources: with the setuptools of Python 3.11 it does
+# not find zope.interface >= 7 and zope.event >= 5.1 (new dist-info names).
+if ! $PYTHON -c "import gevent.monkey; gevent.monkey.patch_all()" >/dev/null 2>&1; then
+  $PYTHON -m pip install -q "zope.interface>=5,<7" "zope.event>=4.5,<5.1"
+fi
 
 if $PYTHON -c "import odoo.release as r; assert r.version_info[0] == 18" 2>/dev/null; then
   echo "setup: done (Odoo $($PYTHON -c 'import odoo.release as r; print(r.version)'))"
