@@ -159,6 +159,8 @@ for index in range(1, N_MANAGER + 1):
     user(login, 'Responsable régional de charge %%02d' %% index, 'group_microstructure_regional_manager',
          microstructure_region_ids=[Command.set(region.ids)])
     state['managers'].append({'login': login, 'password': login + '-2026'})
+# the PDFs of the liaison sheets are rendered with this server's assets, not another's
+env['ir.config_parameter'].set_param('report.url', %(report_url)r)
 env.cr.commit()
 print('STATE=' + json.dumps(state))
 """
@@ -168,6 +170,7 @@ def setup(args):
     _check_local(args.url)
     script = SETUP_SCRIPT % {
         "practitioners": args.practitioners, "carsat": args.carsat, "managers": args.managers,
+        "report_url": args.report_url,
     }
     command = [args.odoo_python, "-m", "odoo", "shell", "-c", args.config, "-d", args.db,
                "--log-level=warn", "--no-http"]
@@ -318,13 +321,15 @@ def run(args):
             "worker_mb": sampler.worker if sampler else None,
             "master_mb": sampler.master if sampler else None,
             "processes": len(sampler.workers_seen) if sampler else None,
+            "loadavg_1min_end": float(Path("/proc/loadavg").read_text().split()[0]),
         }
         with open(args.results, "a", encoding="utf-8") as file:
             file.write(json.dumps(figures) + "\n")
         print(f"| {args.label} | {users} | {figures['rps']:.1f} | {figures['p50']:.0f} | {figures['p95']:.0f} | "
               f"{figures['p99']:.0f} | {figures['error_rate']:.2f} % ({failures}/{count}) | "
               f"{figures['p95_kanban_form']:.0f} | {figures['p95_dashboard']:.0f} | "
-              f"{figures['worker_mb'] or 0:.0f} MB |", flush=True)
+              f"{(figures['worker_mb'] or figures['master_mb'] or 0):.0f} MB | load {figures['loadavg_1min_end']:.1f}",
+              flush=True)
         errors = [row for name, row in _read_failures(prefix)]
         for row in errors[:5]:
             print(f"    {row['Occurrences']} x {row['Name']}: {row['Error'][:200]}")
@@ -348,6 +353,8 @@ def main():
     p_setup.add_argument("--db", required=True)
     p_setup.add_argument("--url", default="http://127.0.0.1:8479")
     p_setup.add_argument("--odoo-python", default="python3", help="interpreter that imports Odoo")
+    p_setup.add_argument("--report-url", default="http://127.0.0.1:8470",
+                         help="Odoo's own HTTP address, where wkhtmltopdf fetches the report assets")
     p_setup.add_argument("--practitioners", type=int, default=60)
     p_setup.add_argument("--carsat", type=int, default=10)
     p_setup.add_argument("--managers", type=int, default=10)
@@ -473,7 +480,8 @@ if FastHttpUser is not None:
             result = self.call("list: patients", "microstructure.patient", "web_search_read", [],
                                PATIENT_LIST, limit=80, count_limit=10001)
             if result:
-                self.patients = [record["id"] for record in result["records"]]
+                # bookings and referrals are for the patients still followed
+                self.patients = [record["id"] for record in result["records"] if record["state"] == "followed"]
 
         @task(3)
         def patient_form(self):

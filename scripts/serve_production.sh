@@ -49,7 +49,7 @@ stop() {
 
 status() {
   [ -f "$RUN/odoo.pid" ] && kill -0 "$(cat "$RUN/odoo.pid")" 2>/dev/null \
-    && curl -fsS "http://127.0.0.1:$HTTP_PORT/web/health" >/dev/null
+    && curl -fs "http://127.0.0.1:$HTTP_PORT/web/health" >/dev/null
 }
 
 start() {
@@ -82,6 +82,24 @@ start() {
   echo "http_interface = 127.0.0.1" >> "$conf"
   echo "pidfile = $RUN/odoo.pid" >> "$conf"
   chmod 0600 "$conf"
+  if [ "$WORKERS" = 0 ]; then
+    # for comparison: Odoo's threaded server as scripts/demo.sh starts it
+    # (default pool and limits, no replica)
+    cat > "$conf" <<EOF
+[options]
+addons_path = $addons_path
+data_dir = $DATA
+db_host = $SOCKET
+db_port = $PRIMARY_PORT
+db_name = $DB
+dbfilter = ^$DB\$
+admin_passwd = $ODOO_ADMIN_PASSWD
+http_port = $HTTP_PORT
+http_interface = 127.0.0.1
+logfile = $RUN/odoo.log
+pidfile = $RUN/odoo.pid
+EOF
+  fi
   stop
   : > "$RUN/odoo.log"
   # odoo-bin (not python3 -m odoo): the gevent process re-executes this command line

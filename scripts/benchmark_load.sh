@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Load benchmark (not part of the test command): Odoo's threaded server, then
+# the production configuration (prefork workers, replica with its guard,
+# nginx), each at 10, 50 and 200 concurrent users for 60 s, against the
+# national-scale population (1,001 sites, 100,000 patients).
+#
+#   scripts/benchmark_load.sh [--populate]
+#
+# Creates, when missing: the primary and replica clusters (pg_replica.sh),
+# the database ms_deploy_national (population command; --populate remakes
+# it), a virtualenv with Locust (Locust needs newer Werkzeug and gevent than
+# Odoo 18 pins: never install it beside Odoo), the role users (load_test.py
+# setup).  Everything listens on 127.0.0.1.  MS_LOAD_USERS ("10 50 200") and
+# MS_LOAD_RUN_TIME (60) change the runs.  Figures: /var/tmp/ms_deploy/load/.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+BASE=${MS_DEPLOY_DIR:-/var/tmp/ms_deploy}
+DB=${MS_DB:-ms_deploy_national}
+USERS=${MS_LOAD_USERS:-10 50 200}
+RUN_TIME=${MS_LOAD_RUN_TIME:-60}
+MODES=${MS_LOAD_MODES:-threaded production}
+VENV=$BASE/venv
+export MS_DB=$DB MS_RUN_DIR=$BASE/run MS_DATA_DIR=$BASE/data MS_LOAD_STATE=$BASE/load_users.json
+PY=${PYTHON:-python3}
+SOCKET=/var/run/postgresql
+
+bash "$here/scripts/pg_replica.sh" up
+exists=$(psql -h "$SOCKET" -p 5434 -d postgres -XtAc "SELECT 1 FROM pg_database WHERE datname = '$DB'")
+if [ "${1:-}" = --populate ] || [ -z "$exists" ]; then
+  odoo_addons=$($PY -c "import odoo.addons.base, os; print(os.path.dirname(os.path.dirname(odoo.addons.base.__file__)))")
+  odoo_root=$(dirname "$(dirname "$odoo_addons")")
+  addons="$odoo_addons,$here"
+  [ -d "$odoo_root/addons" ] && addons="$odoo_root/addons,$addons"
+  dropdb -h "$SOCKET" -p 5434 --if-exists "$DB"
+  $PY -m odoo --addons-path="$addons" --data-dir="$MS_DATA_DIR" --db_host="$SOCKET" --db_port=5434 \
+    -d "$DB" -i odoo_microstructure --without-demo=all --load-language=fr_FR --stop-after-init --log-level=warn
+  # national scale: 1,001 sites, 100,000 patients, a year of activity with its calendar events
+  $PY -m odoo --addons-path="$addons" microstructure_populate --data-dir="$MS_DATA_DIR" \
+    --db_host="$SOCKET" --db_port=5434 -d "$DB" --scale 7 --patients-scale 16.4 --log-level=warn
+  rm -f "$MS_LOAD_STATE"
+fi
+if [ ! -x "$VENV/bin/locust" ]; then
+  $PY -m venv "$VENV"
+  "$VENV/bin/pip" install -q "locust>=2.20,<3"
+fi
+
+guard_pid=""
+cleanup() {
+  bash "$here/scripts/serve_production.sh" stop || true
+  if [ -n "$guard_pid" ]; then kill "$guard_pid" 2>/dev/null || true; fi
+}
+trap cleanup EXIT
+
+mkdir -p "$BASE/load"
+for mode in $MODES; do
+  if [ "$mode" = threaded ]; then
+    ODOO_WORKERS=0 PG_REPLICA_PORT="" bash "$here/scripts/serve_production.sh" start
+    url=http://127.0.0.1:8470
+  else
+    $PY "$here/scripts/replica_guard.py" --duration 3600 > "$BASE/load/guard.log" 2>&1 &
+    guard_pid=$!
+    bash "$here/scripts/serve_production.sh" start
+    url=http://127.0.0.1:8479
+  fi
+  if [ ! -f "$MS_LOAD_STATE" ]; then
+    "$VENV/bin/python" "$here/scripts/load_test.py" setup --config "$MS_RUN_DIR/odoo.conf" --db "$DB" --url "$url"
+  fi
+  # shellcheck disable=SC2086
+  "$VENV/bin/python" "$here/scripts/load_test.py" run --url "$url" --users $USERS --run-time "$RUN_TIME" \
+    --pid-file "$MS_RUN_DIR/odoo.pid" --label "$mode" --out "$BASE/load" --results "$BASE/load/results.jsonl"
+  bash "$here/scripts/serve_production.sh" stop
+  if [ -n "$guard_pid" ]; then kill "$guard_pid"; wait "$guard_pid" || true; guard_pid=""; fi
+done
