@@ -110,7 +110,11 @@ EOF
     sed -e "s|server odoo:8069;|server 127.0.0.1:$HTTP_PORT;|" \
         -e "s|server odoo:8072;|server 127.0.0.1:$GEVENT_PORT;|" \
         -e "s|listen 80;|listen 127.0.0.1:$PROXY_PORT;|" \
+        -e "s|/var/cache/nginx/odoo|$RUN-nginx/cache|" \
         "$here/docker/nginx.conf" > "$RUN/nginx-site.conf"
+    # nginx's workers (nobody) write their cache and buffers outside RUN (0700: secrets)
+    mkdir -p "$RUN-nginx"
+    [ "$(id -u)" != 0 ] || chown nobody "$RUN-nginx"
     cat > "$RUN/nginx.conf" <<EOF
 worker_processes 1;
 pid $RUN/nginx.pid;
@@ -118,8 +122,8 @@ error_log $RUN/nginx-error.log;
 events { worker_connections 1024; }
 http {
     access_log off;
-    client_body_temp_path $RUN/nginx-body;
-    proxy_temp_path $RUN/nginx-proxy;
+    client_body_temp_path $RUN-nginx/body;
+    proxy_temp_path $RUN-nginx/proxy;
     include $RUN/nginx-site.conf;
 }
 EOF
