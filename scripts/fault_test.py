@@ -77,7 +77,7 @@ class Session:
         body = response.json()
         if "error" in body:
             raise RpcError(body["error"].get("data", {}).get("message") or body["error"].get("message"))
-        return body["result"]
+        return body.get("result")  # absent when the method returns None
 
 
 def login(login_, password):
@@ -150,7 +150,9 @@ class Load:
         ids = [str(record_id) for record_id, _marker in self.acknowledged]
         found = int(sql(f"SELECT count(*) FROM microstructure_liaison WHERE id IN ({','.join(ids)})")) if ids else 0
         return {
-            "requests": len(self.log), "requests_during_fault": len(during), "errors": len(failures),
+            "requests": len(self.log), "requests_during_fault": len(during),
+            "requests_after_fault": len([entry for entry in self.log if entry[0] >= fault_at]),
+            "errors": len(failures),
             "recovery_s": round(recovered - fault_at, 2), "saves_acknowledged": len(ids),
             "records_lost": len(ids) - found,
             "error_samples": sorted({entry[4] for entry in failures})[:3],
@@ -204,11 +206,13 @@ def fault_kill_worker(load, state):
             break
         time.sleep(0.1)
     began = time.monotonic()
-    manager.call("microstructure.patient", "search_count", [])  # the manager's next request
+    manager.call("microstructure.site", "search_count", [])  # the manager's next request
     manager.call("microstructure.indicator.export", "onchange", [],
                  {"date_from": "2022-09-01", "date_to": "2023-08-31", "region_ids": [], "network_ids": []},
                  ["date_to"], {"site_count": {}})
-    return killed_at, {"killed_request": result.get("dashboard"), "workers_before": before,
+    # the worker killed is the busiest one: the manager's, or a practitioner's
+    # whose request then fails (counted in the errors)
+    return killed_at, {"manager_dashboard": result.get("dashboard"), "processes_before": before,
                        "respawned_after_s": round(respawned, 2) if respawned else None,
                        "next_request_s": round(time.monotonic() - began, 2)}
 
