@@ -10,6 +10,10 @@ class IrRule(models.Model):
         name would reach whoever tries its id. Name the kind of record only."""
         if not getattr(records, "_microstructure_confidential", False):
             return super()._make_access_error(operation, records)
+        # a refused attempt is traced, even though its request rolls back
+        self.env["microstructure.access.log"]._record(
+            "refused", records._get_trace_pairs() or [(False, False)], None, refused=True,
+        )
         self = self.with_context(**self.env.user.context_get())
         description = self.env["ir.model"]._get(records._name).name or records._name
         return AccessError(

@@ -40,10 +40,13 @@ class MicrostructureConfidential(models.AbstractModel):
     # CRUD
     @api.model_create_multi
     def create(self, vals_list):
-        if not self.env.su:
-            for vals in vals_list:
-                self._check_input(vals, creating=True)
-        return super().create(vals_list)
+        if self.env.su:
+            return super().create(vals_list)
+        for vals in vals_list:
+            self._check_input(vals, creating=True)
+        records = super().create(vals_list)
+        records._trace("create", "create")
+        return records
 
     def write(self, vals):
         if self.env.su:
@@ -54,6 +57,39 @@ class MicrostructureConfidential(models.AbstractModel):
             # Record rules are checked before a write only: the record must
             # stay within what its author may reach.
             self.check_access("write")
+        self._trace("modify", "write")
+        return result
+
+    # ACCESS TRACE
+    def _get_trace_pairs(self):
+        """(patient id, site id) of the patients whose data ``self`` holds."""
+        if "patient_id" not in self._fields:
+            return []
+        # sudo: ids of the patients of records already reached (or refused)
+        return [(record.patient_id.id, record.site_id.id) for record in self.sudo()]
+
+    def _trace(self, action, method, path=None):
+        """Trace an access of the current user to the patients of ``self``."""
+        if self and not self.env.su:
+            self.env["microstructure.access.log"]._record(
+                action, self._get_trace_pairs(), path or f"{self._name}.{method}",
+            )
+
+    def _read_format(self, fnames, load="_classic_read"):
+        result = super()._read_format(fnames, load=load)
+        listing = self.env.context.get("microstructure_listing")
+        self._trace("list" if listing else "view", "web_search_read" if listing else "read")
+        return result
+
+    @api.model
+    def web_search_read(self, domain, specification, offset=0, limit=None, order=None, count_limit=None):
+        return super(MicrostructureConfidential, self.with_context(microstructure_listing=True)).web_search_read(
+            domain, specification, offset=offset, limit=limit, order=order, count_limit=count_limit,
+        )
+
+    def export_data(self, fields_to_export):
+        result = super().export_data(fields_to_export)
+        self._trace("export", "export_data")
         return result
 
     def onchange(self, values, field_names, fields_spec):

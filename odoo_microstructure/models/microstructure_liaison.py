@@ -277,6 +277,7 @@ class MicrostructureLiaison(models.Model):
             body=self.env._("Step: %(old)s → %(new)s", old=labels[old_state], new=labels[state])
         )
         if state == "sent":
+            self._trace("send", "_transition")
             self._send_to_social_service()
         if state == "assessed":
             self._file_in_patient_record()

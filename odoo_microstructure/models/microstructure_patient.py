@@ -218,6 +218,16 @@ class MicrostructurePatient(models.Model):
                     )
                 )
 
+    def _get_trace_pairs(self):
+        # sudo: ids of patients already reached (or refused)
+        return [(patient.id, patient.sudo().site_id.id) for patient in self]
+
+    @api.model
+    def name_search(self, name="", args=None, operator="ilike", limit=100):
+        result = super().name_search(name, args=args, operator=operator, limit=limit)
+        self.browse([patient_id for patient_id, _name in result])._trace("list", "name_search")
+        return result
+
     def _get_neutral_name(self):
         self.ensure_one()
         return self.env._("Patient file no. %(number)s", number=self.id)
@@ -276,6 +286,7 @@ class MicrostructurePatient(models.Model):
             )
         survey = self.env.ref("odoo_microstructure.survey_satisfaction").sudo()
         answer = survey._create_answer(check_attempts=False, microstructure_site_id=self.site_id.id)
+        self._trace("link", "action_survey_link")
         # sudo: the date of the link is set by the application, not by hand
         self.sudo().survey_date = fields.Date.context_today(self)
         link = self.env["microstructure.survey.link"].create({

@@ -1,0 +1,301 @@
+import hashlib
+
+from psycopg2.extensions import ISOLATION_LEVEL_READ_COMMITTED
+
+import odoo
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.http import request
+from odoo.tools import SQL
+
+ACTIONS = [
+    ("view", "Opened"),
+    ("list", "Listed"),
+    ("print", "Printed"),
+    ("export", "Exported"),
+    ("send", "Sent"),
+    ("create", "Created"),
+    ("modify", "Modified"),
+    ("link", "Survey link"),
+    ("refused", "Refused"),
+    ("purge", "Trace purged"),
+]
+RETENTION_PARAM = "odoo_microstructure.access_log_retention_months"
+ANCHOR_PARAM = "odoo_microstructure.access_log_anchor"
+# what a link of the chain fingerprints, in the trigger and in the verification
+PAYLOAD_SQL = """
+    {t}.seq || '|' || coalesce(to_char({t}.date, 'YYYY-MM-DD HH24:MI:SS'), '') || '|' || {t}.id || '|'
+    || coalesce({t}.user_ref, 0) || '|' || coalesce({t}.professional_ref, 0) || '|'
+    || coalesce({t}.patient_ref, 0) || '|' || coalesce({t}.site_ref, 0) || '|'
+    || coalesce({t}.action, '') || '|' || coalesce({t}.path, '') || '|'
+    || coalesce({t}.session_key, '') || '|' || coalesce({t}.ip, '')
+"""
+
+
+def primary_cursor(dbname):
+    """A cursor on the primary database, of its own: what it commits does not
+    depend on the request's transaction (read-only on a replica, or rolled
+    back by an error)."""
+    cr = odoo.sql_db.db_connect(dbname).cursor()
+    # READ COMMITTED: the chain's trigger reads the last link committed by
+    # others once it holds the lock
+    cr._cnx.set_isolation_level(ISOLATION_LEVEL_READ_COMMITTED)
+    return cr
+
+
+def insert_entries(dbname, entries):
+    """Insert the entries of the trace in one statement, committed at once."""
+    session_key = ip = None
+    if request:
+        sid = getattr(request.session, "sid", None)
+        session_key = sid and hashlib.sha256(sid.encode()).hexdigest()[:16]
+        ip = request.httprequest.remote_addr
+    rows = [SQL("(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)", *entry, session_key, ip)
+            for entry in entries]
+    query = SQL(
+        """INSERT INTO microstructure_access_log
+               (date, user_ref, user_name, professional_ref, profession, patient_ref, site_ref,
+                action, path, session_key, ip)
+           VALUES %s""",
+        SQL(", ").join(rows),
+    )
+    with primary_cursor(dbname) as cr:
+        cr.execute(query)
+        cr.commit()
+
+
+def flush_request_trace():
+    """Write what the current request traced: called at its end, even when it
+    failed, without touching its (maybe broken) cursor."""
+    entries = getattr(request, "_microstructure_trace", None) if request else None
+    if entries:
+        request._microstructure_trace = []
+        insert_entries(request.db, entries)
+
+
+class MicrostructureAccessLog(models.Model):
+    """Who accessed which patient's data: one entry per person, patient and
+    access (opened, listed, printed, exported, sent, modified, refused).
+
+    - It names patients by id only: it copies no patient data.
+    - Entries are inserted in SQL on the primary database, through a
+      connection of their own committed at once: a read served by a replica,
+      or a refused access whose request rolls back, is still traced.
+    - It is append-only: the ORM refuses to create, change or delete an
+      entry, administrators included, and a trigger refuses to update one.
+      Each entry carries the SHA-256 of its content chained to the previous
+      entry (computed by a trigger, under a lock): ``_verify_chain`` names the
+      first broken link.
+    - A daily scheduled action purges the entries older than the retention
+      period (6 months by default), re-anchors the chain and traces the purge.
+    """
+
+    _name = "microstructure.access.log"
+    _description = "Access to patient data"
+    _order = "seq desc"
+    _log_access = False
+
+    seq = fields.Integer(string="Position", readonly=True, index=True, help="Position in the chain.")
+    date = fields.Datetime(readonly=True, index=True)
+    user_ref = fields.Integer(string="User id", readonly=True, index=True)
+    user_name = fields.Char(string="Person", readonly=True)
+    professional_ref = fields.Integer(string="Professional id", readonly=True)
+    profession = fields.Char(readonly=True)
+    patient_ref = fields.Integer(string="Patient file no.", readonly=True, index=True)
+    site_ref = fields.Integer(string="Site id", readonly=True, index=True)
+    action = fields.Selection(ACTIONS, string="Access", readonly=True)
+    path = fields.Char(string="By", readonly=True, help="Model and method, or report.")
+    session_key = fields.Char(string="Session", readonly=True, help="Fingerprint of the session.")
+    ip = fields.Char(string="IP address", readonly=True)
+    prev_hash = fields.Char(string="Previous link", readonly=True)
+    hash = fields.Char(string="SHA-256", readonly=True)
+    user_id = fields.Many2one("res.users", compute="_compute_refs", string="User")
+    site_id = fields.Many2one("microstructure.site", compute="_compute_refs", string="Site")
+    coordinated = fields.Boolean(
+        compute="_compute_coordinated", search="_search_coordinated",
+        help="The entry is about a patient of a site the user coordinates.",
+    )
+
+    def init(self):
+        self.env.cr.execute(SQL(
+            f"""
+            CREATE SEQUENCE IF NOT EXISTS microstructure_access_log_seq;
+
+            CREATE OR REPLACE FUNCTION microstructure_access_log_chain() RETURNS trigger AS $$
+            DECLARE last_hash varchar;
+            BEGIN
+                -- one link at a time; the entries are inserted in READ COMMITTED,
+                -- so that the last link is read once the lock is held
+                PERFORM pg_advisory_xact_lock(hashtext('microstructure_access_log'));
+                NEW.seq := nextval('microstructure_access_log_seq');
+                SELECT hash INTO last_hash FROM microstructure_access_log ORDER BY seq DESC LIMIT 1;
+                IF last_hash IS NULL THEN
+                    SELECT value INTO last_hash FROM ir_config_parameter WHERE key = '{ANCHOR_PARAM}';
+                END IF;
+                NEW.prev_hash := coalesce(last_hash, '');
+                NEW.hash := encode(sha256(convert_to(NEW.prev_hash || '|' || {PAYLOAD_SQL.format(t='NEW')},
+                                                     'UTF8')), 'hex');
+                RETURN NEW;
+            END $$ LANGUAGE plpgsql;
+
+            CREATE OR REPLACE FUNCTION microstructure_access_log_frozen() RETURNS trigger AS $$
+            BEGIN
+                IF TG_OP = 'DELETE' AND current_setting('microstructure.purge', true) = 'on' THEN
+                    RETURN OLD;
+                END IF;
+                RAISE EXCEPTION 'The access trace is append-only';
+            END $$ LANGUAGE plpgsql;
+
+            DROP TRIGGER IF EXISTS microstructure_access_log_chain ON microstructure_access_log;
+            CREATE TRIGGER microstructure_access_log_chain BEFORE INSERT ON microstructure_access_log
+                FOR EACH ROW EXECUTE FUNCTION microstructure_access_log_chain();
+            DROP TRIGGER IF EXISTS microstructure_access_log_frozen ON microstructure_access_log;
+            CREATE TRIGGER microstructure_access_log_frozen BEFORE UPDATE OR DELETE ON microstructure_access_log
+                FOR EACH ROW EXECUTE FUNCTION microstructure_access_log_frozen();
+            """
+        ))
+
+    # COMPUTES
+    def _compute_refs(self):
+        for entry in self:
+            entry.user_id = entry.user_ref or False
+            entry.site_id = entry.site_ref or False
+
+    def _compute_coordinated(self):
+        sites = set(self._get_coordinated_site_ids())
+        for entry in self:
+            entry.coordinated = entry.site_ref in sites
+
+    def _search_coordinated(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Unsupported search on the coordinated sites."))
+        domain = [("site_ref", "in", self._get_coordinated_site_ids() or [0])]
+        return domain if (operator == "=") == value else ["!", *domain]
+
+    def _get_coordinated_site_ids(self):
+        Membership = self.env["microstructure.membership"].sudo()
+        return Membership.search(
+            Membership._get_current_domain() + [("user_id", "=", self.env.uid), ("role", "=", "coordinator")]
+        ).site_id.ids
+
+    # APPEND-ONLY
+    @api.model_create_multi
+    def create(self, vals_list):
+        raise AccessError(self.env._("The access trace is written by the application only."))
+
+    def write(self, vals):
+        raise AccessError(self.env._("An entry of the access trace cannot be changed."))
+
+    def unlink(self):
+        raise AccessError(self.env._("An entry of the access trace cannot be deleted."))
+
+    def copy(self, default=None):
+        raise AccessError(self.env._("An entry of the access trace cannot be copied."))
+
+    # RECORDING
+    @api.model
+    def _record(self, action, pairs, path, refused=False):
+        """Trace ``action`` on the patients ``pairs`` ((patient id, site id))
+        by the current user. Inside an HTTP request, the entries wait for the
+        end of the request (``_flush_request``) and are written in one
+        statement; elsewhere they are written at once."""
+        pairs = list(dict.fromkeys(pair for pair in pairs if pair[0] or refused))
+        if not pairs or self.env.uid == odoo.SUPERUSER_ID:
+            return
+        user = self.env.user
+        # sudo: the author's name and profession, for the trace only
+        professional = user.sudo().microstructure_professional_ids[:1]
+        author = (user.id, user.sudo().name, professional.id or None, professional.profession or None)
+        if request:
+            path = path or request.httprequest.path
+        entries = [(fields.Datetime.now(), *author, patient or None, site or None, action, path)
+                   for patient, site in pairs]
+        if request:
+            if not hasattr(request, "_microstructure_trace"):
+                request._microstructure_trace = []
+            request._microstructure_trace.extend(entries)
+        else:
+            insert_entries(self.env.cr.dbname, entries)
+
+    # VERIFICATION
+    @api.model
+    def _verify_chain(self):
+        """Id of the first entry whose link is broken (content changed, entry
+        removed or inserted), or ``None`` when the whole chain holds."""
+        # on a cursor of its own: the trace as committed, whatever the
+        # request's transaction saw
+        with primary_cursor(self.env.cr.dbname) as cr:
+            cr.execute("SELECT value FROM ir_config_parameter WHERE key = %s", [ANCHOR_PARAM])
+            anchor = (cr.fetchone() or [""])[0]
+            cr.execute(SQL(
+            f"""
+            SELECT id FROM (
+                SELECT log.id, log.prev_hash, log.hash,
+                       lag(log.hash) OVER (ORDER BY log.seq) AS previous,
+                       row_number() OVER (ORDER BY log.seq) AS position,
+                       encode(sha256(convert_to(log.prev_hash || '|' || {PAYLOAD_SQL.format(t='log')},
+                                                'UTF8')), 'hex') AS expected
+                  FROM microstructure_access_log log
+            ) chain
+             WHERE chain.hash IS DISTINCT FROM chain.expected
+                OR (chain.position > 1 AND chain.prev_hash IS DISTINCT FROM chain.previous)
+                OR (chain.position = 1 AND chain.prev_hash IS DISTINCT FROM %s)
+             ORDER BY chain.position LIMIT 1
+            """,
+            anchor,
+            ))
+            row = cr.fetchone()
+        return row and row[0]
+
+    @api.model
+    def action_verify_chain(self):
+        """Button of the data protection officer: check the whole chain."""
+        if not self.env.user.has_group("odoo_microstructure.group_microstructure_dpo"):
+            raise AccessError(self.env._("Only the data protection officer verifies the access trace."))
+        broken = self._verify_chain()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "danger" if broken else "success",
+                "sticky": bool(broken),
+                "message": self.env._(
+                    "The access trace was altered: the first broken link is entry %(entry)s.", entry=broken,
+                ) if broken else self.env._("The access trace is intact."),
+            },
+        }
+
+    # RETENTION
+    @api.model
+    def _cron_purge(self):
+        """Delete the entries older than the retention period, anchor the
+        chain on the last entry deleted, and trace the purge."""
+        months = int(self.env["ir.config_parameter"].sudo().get_param(RETENTION_PARAM, 6))
+        limit = fields.Datetime.subtract(fields.Datetime.now(), months=months)
+        with primary_cursor(self.env.cr.dbname) as cr:
+            cr.execute("SELECT pg_advisory_xact_lock(hashtext('microstructure_access_log'))")
+            cr.execute(
+                "SELECT seq, hash FROM microstructure_access_log WHERE date < %s ORDER BY seq DESC LIMIT 1",
+                [limit],
+            )
+            last = cr.fetchone()
+            if not last:
+                return 0
+            cr.execute("SET LOCAL microstructure.purge = 'on'")
+            cr.execute("DELETE FROM microstructure_access_log WHERE seq <= %s", [last[0]])
+            count = cr.rowcount
+            cr.execute(
+                """INSERT INTO ir_config_parameter (key, value, create_uid, write_uid, create_date, write_date)
+                   VALUES (%s, %s, 1, 1, now() at time zone 'UTC', now() at time zone 'UTC')
+                   ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value""",
+                [ANCHOR_PARAM, last[1]],
+            )
+            cr.execute(
+                """INSERT INTO microstructure_access_log (date, user_ref, user_name, action, path)
+                   VALUES (%s, %s, %s, 'purge', %s)""",
+                [fields.Datetime.now(), self.env.uid, self.env.user.sudo().name,
+                 f"{count} entries before {limit}"],
+            )
+            cr.commit()
+        self.env["ir.config_parameter"].invalidate_model()
+        return count
