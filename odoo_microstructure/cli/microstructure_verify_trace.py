@@ -27,6 +27,6 @@ class MicrostructureVerifyTrace(Command):
             broken = env["microstructure.access.log"]._verify_chain()
             count = env["microstructure.access.log"].search_count([])
         if broken:
-            print(f"access trace altered: first broken link at entry {broken} ({count} entries)")
+            sys.stdout.write(f"access trace altered: first broken link at entry {broken} ({count} entries)\n")
             sys.exit(1)
-        print(f"access trace intact ({count} entries)")
+        sys.stdout.write(f"access trace intact ({count} entries)\n")

@@ -8,8 +8,9 @@ class IrHttp(models.AbstractModel):
 
     @classmethod
     def _post_dispatch(cls, response):
-        super()._post_dispatch(response)
+        result = super()._post_dispatch(response)
         cls._flush_microstructure_trace()
+        return result
 
     @classmethod
     def _handle_error(cls, exception):

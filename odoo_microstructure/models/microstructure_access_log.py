@@ -59,9 +59,8 @@ def insert_entries(dbname, entries):
            VALUES %s""",
         SQL(", ").join(rows),
     )
-    with primary_cursor(dbname) as cr:
+    with primary_cursor(dbname) as cr:  # committed when the block ends
         cr.execute(query)
-        cr.commit()
 
 
 def flush_request_trace():
@@ -109,8 +108,8 @@ class MicrostructureAccessLog(models.Model):
     ip = fields.Char(string="IP address", readonly=True)
     prev_hash = fields.Char(string="Previous link", readonly=True)
     hash = fields.Char(string="SHA-256", readonly=True)
-    user_id = fields.Many2one("res.users", compute="_compute_refs", string="User")
-    site_id = fields.Many2one("microstructure.site", compute="_compute_refs", string="Site")
+    user_id = fields.Many2one("res.users", compute="_compute_refs")
+    site_id = fields.Many2one("microstructure.site", compute="_compute_refs")
     coordinated = fields.Boolean(
         compute="_compute_coordinated", search="_search_coordinated",
         help="The entry is about a patient of a site the user coordinates.",
@@ -179,20 +178,50 @@ class MicrostructureAccessLog(models.Model):
         ).site_id.ids
 
     # APPEND-ONLY
+    # The entries are inserted in SQL by ``insert_entries``: the ORM writes none.
     @api.model_create_multi
     def create(self, vals_list):
-        raise AccessError(self.env._("The access trace is written by the application only."))
+        if vals_list:
+            raise AccessError(self.env._("The access trace is written by the application only."))
+        return super().create(vals_list)
 
     def write(self, vals):
-        raise AccessError(self.env._("An entry of the access trace cannot be changed."))
+        if self:
+            raise AccessError(self.env._("An entry of the access trace cannot be changed."))
+        return super().write(vals)
 
-    def unlink(self):
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_trace(self):
         raise AccessError(self.env._("An entry of the access trace cannot be deleted."))
 
     def copy(self, default=None):
-        raise AccessError(self.env._("An entry of the access trace cannot be copied."))
+        if self:
+            raise AccessError(self.env._("An entry of the access trace cannot be copied."))
+        return super().copy(default=default)
 
     # RECORDING
+    @api.model
+    def _get_author(self):
+        """(user id, name, professional id, profession) of the current user,
+        read in one query, once per request."""
+        cached = getattr(request, "_microstructure_author", None) if request else None
+        if cached and cached[0] == self.env.uid:
+            return cached
+        self.env.cr.execute(
+            """SELECT users.id, partner.name, professional.id, professional.profession
+                 FROM res_users users
+                 JOIN res_partner partner ON partner.id = users.partner_id
+            LEFT JOIN microstructure_professional professional
+                   ON professional.user_id = users.id AND professional.active
+                WHERE users.id = %s
+                LIMIT 1""",
+            [self.env.uid],
+        )
+        author = self.env.cr.fetchone()
+        if request:
+            request._microstructure_author = author
+        return author
+
     @api.model
     def _record(self, action, pairs, path, refused=False):
         """Trace ``action`` on the patients ``pairs`` ((patient id, site id))
@@ -202,10 +231,7 @@ class MicrostructureAccessLog(models.Model):
         pairs = list(dict.fromkeys(pair for pair in pairs if pair[0] or refused))
         if not pairs or self.env.uid == odoo.SUPERUSER_ID:
             return
-        user = self.env.user
-        # sudo: the author's name and profession, for the trace only
-        professional = user.sudo().microstructure_professional_ids[:1]
-        author = (user.id, user.sudo().name, professional.id or None, professional.profession or None)
+        author = self._get_author()
         if request:
             path = path or request.httprequest.path
         entries = [(fields.Datetime.now(), *author, patient or None, site or None, action, path)
@@ -272,7 +298,7 @@ class MicrostructureAccessLog(models.Model):
         chain on the last entry deleted, and trace the purge."""
         months = int(self.env["ir.config_parameter"].sudo().get_param(RETENTION_PARAM, 6))
         limit = fields.Datetime.subtract(fields.Datetime.now(), months=months)
-        with primary_cursor(self.env.cr.dbname) as cr:
+        with primary_cursor(self.env.cr.dbname) as cr:  # committed when the block ends
             cr.execute("SELECT pg_advisory_xact_lock(hashtext('microstructure_access_log'))")
             cr.execute(
                 "SELECT seq, hash FROM microstructure_access_log WHERE date < %s ORDER BY seq DESC LIMIT 1",
@@ -296,6 +322,5 @@ class MicrostructureAccessLog(models.Model):
                 [fields.Datetime.now(), self.env.uid, self.env.user.sudo().name,
                  f"{count} entries before {limit}"],
             )
-            cr.commit()
         self.env["ir.config_parameter"].invalidate_model()
         return count

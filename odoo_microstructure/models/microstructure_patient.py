@@ -100,7 +100,8 @@ class MicrostructurePatient(models.Model):
         "care team.",
     )
     consent_user_id = fields.Many2one(
-        "res.users", string="Consent collected by", ondelete="restrict"
+        "res.users", string="Consent collected by", ondelete="restrict", readonly=True,
+        help="Set by the button that records the consent: who collected it.",
     )
     consent_method = fields.Selection(
         [("oral", "Oral, noted in the file"), ("written", "Written, signed form")],
@@ -268,11 +269,14 @@ class MicrostructurePatient(models.Model):
     # ACTIONS
     def action_record_consent(self):
         """The current user records the patient's consent today."""
-        self.write({
-            "consent_date": fields.Date.context_today(self),
-            "consent_user_id": self.env.user.id,
-            "consent_method": self.consent_method or "oral",
-        })
+        self.check_access("write")
+        for patient in self:
+            patient.write({
+                "consent_date": fields.Date.context_today(patient),
+                "consent_method": patient.consent_method or "oral",
+            })
+        # sudo: who collected the consent is the current user, set by the application
+        self.sudo().consent_user_id = self.env.user
 
     def action_survey_link(self):
         """Create a personal link to the satisfaction survey and show it to be

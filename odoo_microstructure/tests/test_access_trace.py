@@ -205,7 +205,6 @@ class TestAccessTraceChain(MicrostructureCommon):
                 cr.execute("SET LOCAL session_replication_role = replica")
                 cr.execute("UPDATE microstructure_access_log SET action = %s WHERE id = %s",
                            [action, tampered["id"]])
-                cr.commit()
 
         edit("list")
         try:
