@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 import odoo
+import odoo.addons.base
 from odoo.modules.registry import Registry
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,10 +45,11 @@ def main():
     parser.add_argument("--login", default="medecin")
     parser.add_argument("--rounds", type=int, default=200)
     args = parser.parse_args()
-    addons = odoo.addons.__path__
-    odoo.tools.config.parse_config([
-        "-d", args.db, f"--addons-path={','.join([*addons, str(ROOT)])}", "--log-level=warn",
-    ])
+    base = Path(odoo.addons.base.__file__).resolve().parent.parent
+    addons = [str(base), str(ROOT)]
+    if (base.parent.parent / "addons").is_dir():
+        addons.insert(0, str(base.parent.parent / "addons"))
+    odoo.tools.config.parse_config(["-d", args.db, f"--addons-path={','.join(addons)}", "--log-level=warn"])
     registry = Registry(args.db)
     Log = registry["microstructure.access.log"]
     traced_record = Log._record
@@ -89,7 +91,7 @@ def main():
                     queries[traced].append(cr.sql_log_count - before)
                     per_call[traced].append(len(statements) - inserted)
             for traced in (False, True):
-                print(f"{name:<22} {'on' if traced else 'off':<6} {max(queries[traced]):>8} "
+                print(f"{name:<22} {'on' if traced else 'off':<6} {statistics.median(queries[traced]):>8.0f} "
                       f"{max(per_call[traced]):>17} {1000 * statistics.median(timings[traced]):>10.2f}")
             ratio = statistics.median(timings[True]) / statistics.median(timings[False])
             print(f"{name:<22} ratio on/off: {ratio:.3f}")

@@ -1,12 +1,15 @@
 import hashlib
+import threading
+import time
 
+import psycopg2
 from psycopg2.extensions import ISOLATION_LEVEL_READ_COMMITTED
+from psycopg2.extras import execute_values
 
 import odoo
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.http import request
-from odoo.tools import SQL
 
 ACTIONS = [
     ("view", "Opened"),
@@ -22,14 +25,47 @@ ACTIONS = [
 ]
 RETENTION_PARAM = "odoo_microstructure.access_log_retention_months"
 ANCHOR_PARAM = "odoo_microstructure.access_log_anchor"
-# what a link of the chain fingerprints, in the trigger and in the verification
-PAYLOAD_SQL = """
-    {t}.seq || '|' || coalesce(to_char({t}.date, 'YYYY-MM-DD HH24:MI:SS'), '') || '|' || {t}.id || '|'
-    || coalesce({t}.user_ref, 0) || '|' || coalesce({t}.professional_ref, 0) || '|'
-    || coalesce({t}.patient_ref, 0) || '|' || coalesce({t}.site_ref, 0) || '|'
-    || coalesce({t}.action, '') || '|' || coalesce({t}.path, '') || '|'
-    || coalesce({t}.session_key, '') || '|' || coalesce({t}.ip, '')
-"""
+LOCK_KEY = 7_310_824_001  # advisory lock of the chain: one writer at a time
+COLUMNS = ("date", "user_ref", "user_name", "professional_ref", "profession", "patient_ref", "site_ref",
+           "action", "path", "session_key", "ip")
+INSERT_QUERY = (
+    "INSERT INTO microstructure_access_log (seq, date, user_ref, user_name, professional_ref, profession, "
+    "patient_ref, site_ref, action, path, session_key, ip, prev_hash, hash) VALUES %s"
+)
+VERIFY_QUERY = (
+    "SELECT id, seq, prev_hash, hash, date, user_ref, user_name, professional_ref, profession, patient_ref, "
+    "site_ref, action, path, session_key, ip FROM microstructure_access_log ORDER BY seq"
+)
+
+
+def link_hash(prev_hash, seq, row):
+    """SHA-256 of an entry (its position and columns) chained to the previous one."""
+    date = row["date"].strftime("%Y-%m-%d %H:%M:%S") if row["date"] else ""
+    payload = "|".join([prev_hash or "", str(seq), date] + [
+        "" if row[column] is None else str(row[column]) for column in COLUMNS[1:]
+    ])
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def append_entries(cr, rows):
+    """Append ``rows`` (dicts of COLUMNS) to the chain, on ``cr`` (a cursor of
+    its own in READ COMMITTED): under the lock, the last link is read, the
+    new links are computed and inserted in one statement."""
+    cr.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+    cr.execute("SELECT seq, hash FROM microstructure_access_log ORDER BY seq DESC LIMIT 1")
+    last = cr.fetchone()
+    if last:
+        seq, prev_hash = last
+    else:
+        cr.execute("SELECT value FROM ir_config_parameter WHERE key = %s", [ANCHOR_PARAM])
+        seq, prev_hash = 0, (cr.fetchone() or [""])[0]
+    values = []
+    for row in rows:
+        seq += 1
+        digest = link_hash(prev_hash, seq, row)
+        values.append((seq, *(row[column] for column in COLUMNS), prev_hash, digest))
+        prev_hash = digest
+    execute_values(cr, INSERT_QUERY, values)
 
 
 def primary_cursor(dbname):
@@ -43,6 +79,30 @@ def primary_cursor(dbname):
     return cr
 
 
+# One connection per thread and database for the entries, in autocommit: one
+# round trip per request, whatever becomes of the request's transaction.
+_connections = threading.local()
+# (database, user id) -> (expiry, author): the author of the entries is read
+# once a minute, not once a request
+_authors = {}
+AUTHOR_TTL = 60
+
+
+def _trace_connection(dbname, fresh=False):
+    connections = _connections.__dict__.setdefault("by_db", {})
+    connection = connections.get(dbname)
+    if fresh or connection is None or connection.closed:
+        _dsn, info = odoo.sql_db.connection_info_for(dbname)
+        connection = psycopg2.connect(**info)
+        connection.set_session(isolation_level=ISOLATION_LEVEL_READ_COMMITTED)
+        with connection, connection.cursor() as cr:
+            # the trace does not make the request wait for the disk: a crash of
+            # the database server may lose the last fraction of a second of it
+            cr.execute("SET synchronous_commit = off")
+        connections[dbname] = connection
+    return connection
+
+
 def insert_entries(dbname, entries):
     """Insert the entries of the trace in one statement, committed at once."""
     session_key = ip = None
@@ -50,17 +110,16 @@ def insert_entries(dbname, entries):
         sid = getattr(request.session, "sid", None)
         session_key = sid and hashlib.sha256(sid.encode()).hexdigest()[:16]
         ip = request.httprequest.remote_addr
-    rows = [SQL("(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)", *entry, session_key, ip)
-            for entry in entries]
-    query = SQL(
-        """INSERT INTO microstructure_access_log
-               (date, user_ref, user_name, professional_ref, profession, patient_ref, site_ref,
-                action, path, session_key, ip)
-           VALUES %s""",
-        SQL(", ").join(rows),
-    )
-    with primary_cursor(dbname) as cr:  # committed when the block ends
-        cr.execute(query)
+    rows = [dict(zip(COLUMNS, (*entry, session_key, ip))) for entry in entries]
+    try:
+        connection = _trace_connection(dbname)
+        with connection, connection.cursor() as cr:  # committed when the block ends
+            append_entries(cr, rows)
+    except (psycopg2.InterfaceError, psycopg2.OperationalError):
+        # the server restarted since: once more on a new connection
+        connection = _trace_connection(dbname, fresh=True)
+        with connection, connection.cursor() as cr:
+            append_entries(cr, rows)
 
 
 def flush_request_trace():
@@ -116,26 +175,9 @@ class MicrostructureAccessLog(models.Model):
     )
 
     def init(self):
-        self.env.cr.execute(SQL(
-            f"""
-            CREATE SEQUENCE IF NOT EXISTS microstructure_access_log_seq;
-
-            CREATE OR REPLACE FUNCTION microstructure_access_log_chain() RETURNS trigger AS $$
-            DECLARE last_hash varchar;
-            BEGIN
-                -- one link at a time; the entries are inserted in READ COMMITTED,
-                -- so that the last link is read once the lock is held
-                PERFORM pg_advisory_xact_lock(hashtext('microstructure_access_log'));
-                NEW.seq := nextval('microstructure_access_log_seq');
-                SELECT hash INTO last_hash FROM microstructure_access_log ORDER BY seq DESC LIMIT 1;
-                IF last_hash IS NULL THEN
-                    SELECT value INTO last_hash FROM ir_config_parameter WHERE key = '{ANCHOR_PARAM}';
-                END IF;
-                NEW.prev_hash := coalesce(last_hash, '');
-                NEW.hash := encode(sha256(convert_to(NEW.prev_hash || '|' || {PAYLOAD_SQL.format(t='NEW')},
-                                                     'UTF8')), 'hex');
-                RETURN NEW;
-            END $$ LANGUAGE plpgsql;
+        self.env.cr.execute("""
+            CREATE UNIQUE INDEX IF NOT EXISTS microstructure_access_log_seq_unique
+                ON microstructure_access_log (seq);
 
             CREATE OR REPLACE FUNCTION microstructure_access_log_frozen() RETURNS trigger AS $$
             BEGIN
@@ -145,14 +187,10 @@ class MicrostructureAccessLog(models.Model):
                 RAISE EXCEPTION 'The access trace is append-only';
             END $$ LANGUAGE plpgsql;
 
-            DROP TRIGGER IF EXISTS microstructure_access_log_chain ON microstructure_access_log;
-            CREATE TRIGGER microstructure_access_log_chain BEFORE INSERT ON microstructure_access_log
-                FOR EACH ROW EXECUTE FUNCTION microstructure_access_log_chain();
             DROP TRIGGER IF EXISTS microstructure_access_log_frozen ON microstructure_access_log;
             CREATE TRIGGER microstructure_access_log_frozen BEFORE UPDATE OR DELETE ON microstructure_access_log
                 FOR EACH ROW EXECUTE FUNCTION microstructure_access_log_frozen();
-            """
-        ))
+        """)
 
     # COMPUTES
     def _compute_refs(self):
@@ -203,10 +241,12 @@ class MicrostructureAccessLog(models.Model):
     @api.model
     def _get_author(self):
         """(user id, name, professional id, profession) of the current user,
-        read in one query, once per request."""
-        cached = getattr(request, "_microstructure_author", None) if request else None
-        if cached and cached[0] == self.env.uid:
-            return cached
+        read in one query, at most once a minute (a name or profession changed
+        shows in the trace within a minute)."""
+        key = (self.env.cr.dbname, self.env.uid)
+        expiry, author = _authors.get(key, (0, None))
+        if author and expiry > time.monotonic():
+            return author
         self.env.cr.execute(
             """SELECT users.id, partner.name, professional.id, professional.profession
                  FROM res_users users
@@ -218,8 +258,7 @@ class MicrostructureAccessLog(models.Model):
             [self.env.uid],
         )
         author = self.env.cr.fetchone()
-        if request:
-            request._microstructure_author = author
+        _authors[key] = (time.monotonic() + AUTHOR_TTL, author)
         return author
 
     @api.model
@@ -252,26 +291,14 @@ class MicrostructureAccessLog(models.Model):
         # request's transaction saw
         with primary_cursor(self.env.cr.dbname) as cr:
             cr.execute("SELECT value FROM ir_config_parameter WHERE key = %s", [ANCHOR_PARAM])
-            anchor = (cr.fetchone() or [""])[0]
-            cr.execute(SQL(
-            f"""
-            SELECT id FROM (
-                SELECT log.id, log.prev_hash, log.hash,
-                       lag(log.hash) OVER (ORDER BY log.seq) AS previous,
-                       row_number() OVER (ORDER BY log.seq) AS position,
-                       encode(sha256(convert_to(log.prev_hash || '|' || {PAYLOAD_SQL.format(t='log')},
-                                                'UTF8')), 'hex') AS expected
-                  FROM microstructure_access_log log
-            ) chain
-             WHERE chain.hash IS DISTINCT FROM chain.expected
-                OR (chain.position > 1 AND chain.prev_hash IS DISTINCT FROM chain.previous)
-                OR (chain.position = 1 AND chain.prev_hash IS DISTINCT FROM %s)
-             ORDER BY chain.position LIMIT 1
-            """,
-            anchor,
-            ))
-            row = cr.fetchone()
-        return row and row[0]
+            previous = (cr.fetchone() or [""])[0]
+            cr.execute(VERIFY_QUERY)
+            while rows := cr.dictfetchmany(2000):
+                for row in rows:
+                    if row["prev_hash"] != previous or row["hash"] != link_hash(previous, row["seq"], row):
+                        return row["id"]
+                    previous = row["hash"]
+        return None
 
     @api.model
     def action_verify_chain(self):
@@ -299,7 +326,7 @@ class MicrostructureAccessLog(models.Model):
         months = int(self.env["ir.config_parameter"].sudo().get_param(RETENTION_PARAM, 6))
         limit = fields.Datetime.subtract(fields.Datetime.now(), months=months)
         with primary_cursor(self.env.cr.dbname) as cr:  # committed when the block ends
-            cr.execute("SELECT pg_advisory_xact_lock(hashtext('microstructure_access_log'))")
+            cr.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
             cr.execute(
                 "SELECT seq, hash FROM microstructure_access_log WHERE date < %s ORDER BY seq DESC LIMIT 1",
                 [limit],
@@ -316,11 +343,10 @@ class MicrostructureAccessLog(models.Model):
                    ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value""",
                 [ANCHOR_PARAM, last[1]],
             )
-            cr.execute(
-                """INSERT INTO microstructure_access_log (date, user_ref, user_name, action, path)
-                   VALUES (%s, %s, %s, 'purge', %s)""",
-                [fields.Datetime.now(), self.env.uid, self.env.user.sudo().name,
-                 f"{count} entries before {limit}"],
-            )
+            author = self._get_author()
+            append_entries(cr, [dict.fromkeys(COLUMNS) | {
+                "date": fields.Datetime.now(), "user_ref": author[0], "user_name": author[1],
+                "action": "purge", "path": f"{count} entries before {limit}",
+            }])
         self.env["ir.config_parameter"].invalidate_model()
         return count

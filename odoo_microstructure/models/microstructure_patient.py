@@ -221,7 +221,7 @@ class MicrostructurePatient(models.Model):
 
     def _get_trace_pairs(self):
         # sudo: ids of patients already reached (or refused)
-        return [(patient.id, patient.sudo().site_id.id) for patient in self]
+        return [(patient.id, patient.site_id.id) for patient in self.sudo()]
 
     @api.model
     def name_search(self, name="", args=None, operator="ilike", limit=100):

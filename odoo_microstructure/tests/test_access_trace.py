@@ -250,11 +250,11 @@ class TestAccessTraceReaders(MicrostructureCommon):
         })
         cr = cls.env.cr
         cr.execute("SET LOCAL session_replication_role = replica")
-        for site in (cls.site_a1, cls.site_b1):
+        for position, site in enumerate((cls.site_a1, cls.site_b1), 1):
             cr.execute(
                 """INSERT INTO microstructure_access_log (seq, date, user_ref, patient_ref, site_ref, action)
-                   VALUES (0, %s, %s, %s, %s, 'view')""",
-                [datetime(2025, 1, 1), cls.user_gp_a1.id, 800_000_000 + site.id, site.id],
+                   VALUES (%s, %s, %s, %s, %s, 'view')""",
+                [-position, datetime(2025, 1, 1), cls.user_gp_a1.id, 800_000_000 + site.id, site.id],
             )
         cr.execute("SET LOCAL session_replication_role = origin")
         cls.entry_site = {site: 800_000_000 + site.id for site in (cls.site_a1, cls.site_b1)}
