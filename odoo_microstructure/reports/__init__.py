@@ -1,3 +1,2 @@
 from . import microstructure_liaison_funnel
 from . import microstructure_indicators
-from . import microstructure_indicator_views
