@@ -14,6 +14,7 @@
         "security/ir.model.access.csv",
         "security/microstructure_security.xml",
         "security/microstructure_patient_security.xml",
+        "security/microstructure_indicator_security.xml",
         "data/microstructure.region.csv",
         "data/microstructure.department.csv",
         "data/microstructure_weekday_data.xml",

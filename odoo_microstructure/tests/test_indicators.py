@@ -645,6 +645,25 @@ class TestIndicatorAttacks(IndicatorCase, HttpCase):
             self.assertEqual(values, {"id": wizard_id, "year": str(YEAR),
                                       "date_from": "2024-09-01", "date_to": "2025-08-31"})
 
+    def test_other_users_workbooks(self):
+        """A dashboard and its workbook are read by their maker only: the
+        national administrator's workbook stays out of a regional manager's
+        or a network administrator's reach."""
+        wizard = self.env["microstructure.indicator.export"].with_user(self.user_manager).create({"year": str(YEAR)})
+        wizard.action_export()
+        url = f"/web/content/microstructure.indicator.export/{wizard.id}/file/{wizard.filename}?download=true"
+        for login in ROLES:
+            self._login(login)
+            with self.subTest(login=login):
+                for method, args in (("read", [[wizard.id], ["file", "year"]]),
+                                     ("write", [[wizard.id], {"year": str(YEAR - 1)}])):
+                    status, result, _message = self._rpc("microstructure.indicator.export", method, args)
+                    self.assertEqual((status, result), ("error", "odoo.exceptions.AccessError"), method)
+                with mute_logger("odoo.http"):
+                    response = self.url_open(url)
+                self.assertIn(response.status_code, (403, 404))
+                self.assertNotIn(b"PK", response.content[:2])
+
     # WHAT THE REPORT RETURNS ---------------------------------------------------
     def _parse(self, dashboard):
         """The dashboard's tables: {(table, row, column): value or mask}."""
