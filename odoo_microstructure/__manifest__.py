@@ -46,7 +46,6 @@
         "data/mail_template_data.xml",
         "data/ir_cron_data.xml",
         "reports/microstructure_liaison_funnel_views.xml",
-        "reports/microstructure_indicator_views.xml",
         "reports/microstructure_indicator_templates.xml",
         "wizards/microstructure_indicator_export_views.xml",
         "wizards/microstructure_survey_link_views.xml",
