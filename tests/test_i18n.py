@@ -20,7 +20,7 @@ SAME_IN_FRENCH = {
     "Programmes", "Self", "Cannabis", "Date", "Patient", "Patients", "<span>-</span>",
     "Agenda", "Consultation", "Consultations", "Permanence", "Permanences", "Absent",
     "<span>%</span>", "Qualification", "{{ object.site_name }} - {{ object.name }}",
-    "Inclusion", "Inclusions", "Question", "Total", "Message",
+    "Inclusion", "Inclusions", "Question", "Total", "Message", "Position", "Session", "SHA-256",
 }
 
 

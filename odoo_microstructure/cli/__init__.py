@@ -1,1 +1,2 @@
 from . import microstructure_populate
+from . import microstructure_verify_trace

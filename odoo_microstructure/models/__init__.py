@@ -1,3 +1,5 @@
+from . import microstructure_access_log
+from . import microstructure_confidential
 from . import microstructure_region
 from . import microstructure_department
 from . import microstructure_weekday
@@ -6,7 +8,8 @@ from . import microstructure_site
 from . import microstructure_professional
 from . import microstructure_membership
 from . import res_users
-from . import microstructure_confidential
+from . import ir_http
+from . import ir_model_access
 from . import microstructure_care_thread
 from . import ir_rule
 from . import mail_followers

@@ -8,27 +8,22 @@ CHAR_LIMIT = 256
 TEXT_LIMIT = 200_000
 
 
-class MicrostructureConfidential(models.AbstractModel):
-    """Records covered by medical secrecy: patient files and what the care
-    team writes about them.
-
-    Odoo's side doors read or write such records without the record rules
-    that guard its front door. This mixin shuts them for every model that
-    inherits it:
+class MicrostructureInputCheck(models.AbstractModel):
+    """Input of the microstructure models, whatever its way (form, RPC,
+    import, kanban drag):
 
     - ``onchange`` and ``create``/``write`` refuse a value pointing to a record
       the user may not read (a compute run as superuser would otherwise copy
-      it), and a value of the wrong type, with a translated message;
+      it), and a value of the wrong type or too long, with a translated
+      message, before anything is written;
     - fields computed, related or set by a workflow (``readonly`` in the model)
       are never set by a plain ``create`` or ``write``: the workflow writes them;
     - a write that moves a record (``_scope_fields``) is checked against the
-      record rules again after the write;
-    - the access-error message names no record (see ``ir.rule``).
+      record rules again after the write.
     """
 
-    _name = "microstructure.confidential"
-    _description = "Record covered by medical secrecy"
-    _microstructure_confidential = True
+    _name = "microstructure.input.check"
+    _description = "Checked input of the microstructure records"
 
     # fields whose change moves the record to other readers
     _scope_fields = ()
@@ -40,10 +35,13 @@ class MicrostructureConfidential(models.AbstractModel):
     # CRUD
     @api.model_create_multi
     def create(self, vals_list):
-        if not self.env.su:
-            for vals in vals_list:
-                self._check_input(vals, creating=True)
-        return super().create(vals_list)
+        if self.env.su:
+            return super().create(vals_list)
+        for vals in vals_list:
+            self._check_input(vals, creating=True)
+        records = super().create(vals_list)
+        records._trace("create", "create")
+        return records
 
     def write(self, vals):
         if self.env.su:
@@ -54,7 +52,12 @@ class MicrostructureConfidential(models.AbstractModel):
             # Record rules are checked before a write only: the record must
             # stay within what its author may reach.
             self.check_access("write")
+        self._trace("modify", "write")
         return result
+
+    def _trace(self, action, method, path=None):
+        """Trace an access to patient data (see ``microstructure.confidential``)."""
+        return None
 
     def onchange(self, values, field_names, fields_spec):
         if not self.env.su:
@@ -91,9 +94,12 @@ class MicrostructureConfidential(models.AbstractModel):
     def _is_protected_field(self, field, value, creating):
         if field.name in self._writable_readonly_fields or not field.readonly:
             return False
-        if creating and field.default and value == field.default(self):
-            # the default value of a workflow field (e.g. the first step)
-            return False
+        if creating and field.default:
+            # the default value of a workflow field (e.g. the first step, the author)
+            default = field.default(self)
+            if isinstance(default, models.BaseModel):
+                default = default.id
+            return value != default
         return True
 
     def _check_value(self, field, value):
@@ -199,6 +205,56 @@ class MicrostructureConfidential(models.AbstractModel):
                     field=field._description_string(self.env),
                 )
             ) from None
+
+
+class MicrostructureConfidential(models.AbstractModel):
+    """Records covered by medical secrecy: patient files and what the care
+    team writes about them.
+
+    Odoo's side doors read or write such records without the record rules
+    that guard its front door. On top of the input checks, this mixin:
+
+    - traces every access of a person to the patients of its records (see
+      ``microstructure.access.log``);
+    - keeps the access-error message from naming a record (see ``ir.rule``).
+    """
+
+    _name = "microstructure.confidential"
+    _inherit = ["microstructure.input.check"]
+    _description = "Record covered by medical secrecy"
+    _microstructure_confidential = True
+
+    # ACCESS TRACE
+    def _get_trace_pairs(self):
+        """(patient id, site id) of the patients whose data ``self`` holds."""
+        if "patient_id" not in self._fields:
+            return []
+        # sudo: ids of the patients of records already reached (or refused)
+        return [(record.patient_id.id, record.site_id.id) for record in self.sudo()]
+
+    def _trace(self, action, method, path=None):
+        """Trace an access of the current user to the patients of ``self``."""
+        if self and not self.env.su:
+            self.env["microstructure.access.log"]._record(
+                action, self._get_trace_pairs(), path or f"{self._name}.{method}",
+            )
+
+    def _read_format(self, fnames, load="_classic_read"):
+        result = super()._read_format(fnames, load=load)
+        listing = self.env.context.get("microstructure_listing")
+        self._trace("list" if listing else "view", "web_search_read" if listing else "read")
+        return result
+
+    @api.model
+    def web_search_read(self, domain, specification, offset=0, limit=None, order=None, count_limit=None):
+        return super(MicrostructureConfidential, self.with_context(microstructure_listing=True)).web_search_read(
+            domain, specification, offset=offset, limit=limit, order=order, count_limit=count_limit,
+        )
+
+    def export_data(self, fields_to_export):
+        result = super().export_data(fields_to_export)
+        self._trace("export", "export_data")
+        return result
 
 
 def confidential_models(env, with_field=None):

@@ -125,6 +125,14 @@ class MicrostructureConsultation(models.Model):
                     self.env._("A consultation lasts between 30 and 45 minutes.")
                 )
 
+    @api.constrains("patient_id", "permanence_id")
+    def _check_permanence_site(self):
+        for consultation in self.filtered("permanence_id"):
+            if consultation.permanence_id.site_id != consultation.site_id:
+                raise ValidationError(
+                    self.env._("A permanence receives the patients of its own site only.")
+                )
+
     @api.constrains("patient_id", "professional_id")
     def _check_team(self):
         for consultation in self:
@@ -162,6 +170,10 @@ class MicrostructureConsultation(models.Model):
     # CRUD
     @api.model_create_multi
     def create(self, vals_list):
+        if not self.env.su and any(vals.get("state", "planned") != "planned" for vals in vals_list):
+            raise UserError(
+                self.env._("A consultation is created planned: mark it done, missed or cancelled afterwards.")
+            )
         consultations = super().create(vals_list)
         consultations._check_patient_followed()
         return consultations
@@ -169,9 +181,10 @@ class MicrostructureConsultation(models.Model):
     def write(self, vals):
         if "state" in vals and not self.env.su:
             self._check_transition(vals["state"], strict=False)
+        result = super().write(vals)
         if "patient_id" in vals:
-            self.env["microstructure.patient"].browse(vals["patient_id"])._check_followed()
-        return super().write(vals)
+            self.patient_id._check_followed()
+        return result
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_clinical_record(self):
@@ -205,7 +218,7 @@ class MicrostructureConsultation(models.Model):
         """Refuse a change of status that the follow-up does not allow, whatever
         the way (button, RPC, import, kanban drag)."""
         labels = dict(self._fields["state"]._description_selection(self.env))
-        if state not in labels:
+        if not isinstance(state, str) or state not in labels:
             raise UserError(self.env._("Unknown consultation status."))
         allowed_from = TRANSITIONS[state]
         for consultation in self.filtered(lambda c: (strict or c.state != state) and c.state not in allowed_from)[:1]:

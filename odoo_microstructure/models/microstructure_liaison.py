@@ -211,7 +211,8 @@ class MicrostructureLiaison(models.Model):
             raise UserError(self.env._("A liaison sheet that was sent cannot be deleted."))
 
     def _check_write_parts(self, vals):
-        """Content is frozen once sent; the reserved part belongs to the social worker."""
+        """Content is frozen once sent; the reserved part belongs to the social
+        worker, and is frozen once the sheet is ended."""
         if self.env.su:
             return
         content = set(CONTENT_FIELDS) & set(vals)
@@ -219,8 +220,21 @@ class MicrostructureLiaison(models.Model):
             raise UserError(
                 self.env._("This liaison sheet was sent: its content can no longer be changed.")
             )
-        if set(RESERVED_FIELDS) & set(vals) and not self.env.user.has_group(CARSAT):
-            raise UserError(self.env._("This part of the sheet is reserved to the social worker."))
+        if set(RESERVED_FIELDS) & set(vals):
+            if not self.env.user.has_group(CARSAT):
+                raise UserError(self.env._("This part of the sheet is reserved to the social worker."))
+            if any(liaison.state in END_STATES for liaison in self):
+                raise UserError(self.env._("This liaison sheet is ended: its reserved part is final."))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            for vals in vals_list:
+                if set(RESERVED_FIELDS) & set(vals):
+                    raise UserError(self.env._("This part of the sheet is reserved to the social worker."))
+                if vals.get("requester_id", self.env.uid) != self.env.uid:
+                    raise UserError(self.env._("A liaison sheet is requested by the user who writes it."))
+        return super().create(vals_list)
 
     # WORKFLOW
     def _transition(self, state):
@@ -228,11 +242,11 @@ class MicrostructureLiaison(models.Model):
         self.ensure_one()
         labels = dict(STATES)
         allowed = TRANSITIONS.get(self.state, {})
-        if state not in allowed:
+        if not isinstance(state, str) or state not in allowed:
             raise UserError(
                 self.env._(
                     "A liaison sheet cannot go from %(old)s to %(new)s.",
-                    old=labels[self.state], new=labels.get(state, state),
+                    old=labels[self.state], new=labels.get(state, str(state)[:30]) if isinstance(state, str) else "?",
                 )
             )
         if not self.env.su and not self.env.user.has_group(allowed[state]):
@@ -277,6 +291,7 @@ class MicrostructureLiaison(models.Model):
             body=self.env._("Step: %(old)s → %(new)s", old=labels[old_state], new=labels[state])
         )
         if state == "sent":
+            self._trace("send", "_transition")
             self._send_to_social_service()
         if state == "assessed":
             self._file_in_patient_record()

@@ -133,6 +133,8 @@ class MicrostructureMeeting(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        if not self.env.su and any(vals.get("state", "planned") != "planned" for vals in vals_list):
+            raise UserError(self.env._("A meeting is created planned: it is held or cancelled afterwards."))
         for vals in vals_list:
             if "attendee_ids" not in vals and vals.get("site_id"):
                 vals["attendee_ids"] = [fields.Command.set(self._default_attendees(vals["site_id"]).ids)]
@@ -149,6 +151,10 @@ class MicrostructureMeeting(models.Model):
             self._transition(state)
             return True
         self._check_not_held(vals)
+        if "site_id" in vals and any(meeting.line_ids for meeting in self):
+            raise UserError(
+                self.env._("A meeting where patients were discussed stays at its site.")
+            )
         return super().write(vals)
 
     def _check_not_held(self, vals):
@@ -188,7 +194,7 @@ class MicrostructureMeeting(models.Model):
         cancelled, cancelled back to planned. Closing a meeting turns each
         decision into an activity for the professional in charge."""
         labels = dict(self._fields["state"]._description_selection(self.env))
-        if state not in labels:
+        if not isinstance(state, str) or state not in labels:
             raise UserError(self.env._("Unknown meeting status."))
         allowed = {"done": ("planned",), "cancelled": ("planned",), "planned": ("cancelled",)}[state]
         for meeting in self:

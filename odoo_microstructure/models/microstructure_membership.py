@@ -11,7 +11,7 @@ ACCESS_TZ = pytz.timezone("Europe/Paris")
 class MicrostructureMembership(models.Model):
     _name = "microstructure.membership"
     _description = "Membership of a professional in a site"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "microstructure.input.check"]
     _order = "site_id, profession, date_start desc"
 
     professional_id = fields.Many2one(

@@ -4,7 +4,7 @@ from odoo import api, fields, models
 class MicrostructureNetwork(models.Model):
     _name = "microstructure.network"
     _description = "Regional network of microstructures"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "microstructure.input.check"]
     _order = "name"
 
     name = fields.Char(required=True, tracking=True)

@@ -100,7 +100,8 @@ class MicrostructurePatient(models.Model):
         "care team.",
     )
     consent_user_id = fields.Many2one(
-        "res.users", string="Consent collected by", ondelete="restrict"
+        "res.users", string="Consent collected by", ondelete="restrict", readonly=True,
+        help="Set by the button that records the consent: who collected it.",
     )
     consent_method = fields.Selection(
         [("oral", "Oral, noted in the file"), ("written", "Written, signed form")],
@@ -218,6 +219,16 @@ class MicrostructurePatient(models.Model):
                     )
                 )
 
+    def _get_trace_pairs(self):
+        # sudo: ids of patients already reached (or refused)
+        return [(patient.id, patient.site_id.id) for patient in self.sudo()]
+
+    @api.model
+    def name_search(self, name="", args=None, operator="ilike", limit=100):
+        result = super().name_search(name, args=args, operator=operator, limit=limit)
+        self.browse([patient_id for patient_id, _name in result])._trace("list", "name_search")
+        return result
+
     def _get_neutral_name(self):
         self.ensure_one()
         return self.env._("Patient file no. %(number)s", number=self.id)
@@ -258,11 +269,14 @@ class MicrostructurePatient(models.Model):
     # ACTIONS
     def action_record_consent(self):
         """The current user records the patient's consent today."""
-        self.write({
-            "consent_date": fields.Date.context_today(self),
-            "consent_user_id": self.env.user.id,
-            "consent_method": self.consent_method or "oral",
-        })
+        self.check_access("write")
+        for patient in self:
+            patient.write({
+                "consent_date": fields.Date.context_today(patient),
+                "consent_method": patient.consent_method or "oral",
+            })
+        # sudo: who collected the consent is the current user, set by the application
+        self.sudo().consent_user_id = self.env.user
 
     def action_survey_link(self):
         """Create a personal link to the satisfaction survey and show it to be
@@ -276,6 +290,7 @@ class MicrostructurePatient(models.Model):
             )
         survey = self.env.ref("odoo_microstructure.survey_satisfaction").sudo()
         answer = survey._create_answer(check_attempts=False, microstructure_site_id=self.site_id.id)
+        self._trace("link", "action_survey_link")
         # sudo: the date of the link is set by the application, not by hand
         self.sudo().survey_date = fields.Date.context_today(self)
         link = self.env["microstructure.survey.link"].create({

@@ -26,7 +26,8 @@ class MicrostructurePatientNote(models.Model):
     )
     date = fields.Date(required=True, default=fields.Date.context_today)
     author_id = fields.Many2one(
-        "res.users", required=True, default=lambda self: self.env.user, ondelete="restrict"
+        "res.users", required=True, default=lambda self: self.env.user, ondelete="restrict",
+        readonly=True,
     )
     body = fields.Html(required=True)
     reader_ids = fields.Many2many(
@@ -53,10 +54,10 @@ class MicrostructurePatientNote(models.Model):
     def _search_reader_ids(self, operator, value):
         """Notes that the users ``value`` may read, computed in SQL when the
         query runs (the record rule relies on it)."""
-        if isinstance(value, int):
+        if isinstance(value, int) and not isinstance(value, bool):
             value = [value]
         if operator not in ("in", "=") or not isinstance(value, (list, tuple)) \
-                or not all(isinstance(user_id, int) for user_id in value):
+                or not all(isinstance(user_id, int) and not isinstance(user_id, bool) for user_id in value):
             raise ValidationError(self.env._("Unsupported search on the readers of a note."))
         Membership = self.env["microstructure.membership"]
         Membership.flush_model(["site_id", "user_id", "profession", "date_start", "date_end", "active"])

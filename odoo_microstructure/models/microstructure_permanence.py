@@ -81,6 +81,8 @@ class MicrostructurePermanence(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        if not self.env.su and any(vals.get("state", "planned") != "planned" for vals in vals_list):
+            raise UserError(self.env._("A permanence is created planned: it is held or cancelled afterwards."))
         permanences = super().create(vals_list)
         permanences._generate_slots()
         return permanences
@@ -88,6 +90,10 @@ class MicrostructurePermanence(models.Model):
     def write(self, vals):
         if "state" in vals and not self.env.su:
             self._check_transition(vals["state"])
+        if {"site_id", "professional_id"} & set(vals) and self.slot_ids.consultation_id:
+            raise UserError(
+                self.env._("Move or cancel the booked consultations before changing the site or the professional.")
+            )
         result = super().write(vals)
         if {"start", "stop", "slot_minutes"} & set(vals):
             if self.slot_ids.consultation_id:
@@ -140,7 +146,7 @@ class MicrostructurePermanence(models.Model):
         planned again; a permanence held stays held."""
         labels = dict(self._fields["state"]._description_selection(self.env))
         allowed = {"held": ("planned",), "cancelled": ("planned",), "planned": ("cancelled",)}
-        if state not in allowed:
+        if not isinstance(state, str) or state not in allowed:
             raise UserError(self.env._("Unknown permanence status."))
         for permanence in self.filtered(lambda p: p.state != state and p.state not in allowed[state])[:1]:
             raise UserError(
@@ -214,6 +220,8 @@ class MicrostructurePermanenceSlot(models.Model):
             raise UserError(self.env._("This slot is already booked: choose a free slot."))
         if permanence.state != "planned":
             raise UserError(self.env._("This permanence is not open for booking."))
+        if patient.site_id != permanence.site_id:
+            raise UserError(self.env._("A permanence receives the patients of its own site only."))
         if self.start < fields.Datetime.now():
             raise UserError(self.env._("This slot is in the past: it cannot be booked."))
         consultation = self.env["microstructure.consultation"].create({

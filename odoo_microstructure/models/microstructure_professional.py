@@ -37,7 +37,7 @@ def luhn_valid(number):
 class MicrostructureProfessional(models.Model):
     _name = "microstructure.professional"
     _description = "Health or social professional"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "microstructure.input.check"]
     _inherits = {"res.partner": "partner_id"}
     _order = "name"
     _rec_names_search = ["name", "rpps", "adeli"]

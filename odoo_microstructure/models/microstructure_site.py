@@ -7,7 +7,7 @@ PROFESSIONS_COUNTED = ("gp", "psychologist", "social_worker", "psychiatrist")
 class MicrostructureSite(models.Model):
     _name = "microstructure.site"
     _description = "Microstructure"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "microstructure.input.check"]
     _order = "name"
 
     name = fields.Char(required=True, tracking=True)
@@ -148,10 +148,10 @@ class MicrostructureSite(models.Model):
     def _search_care_team_user_ids(self, operator, value):
         """Sites where the users ``value`` are current members, computed in SQL
         when the query runs (record rules rely on it)."""
-        if isinstance(value, int):
+        if isinstance(value, int) and not isinstance(value, bool):
             value = [value]
         if operator not in ("in", "=") or not isinstance(value, (list, tuple)) \
-                or not all(isinstance(user_id, int) for user_id in value):
+                or not all(isinstance(user_id, int) and not isinstance(user_id, bool) for user_id in value):
             raise ValidationError(self.env._("Unsupported search on the care team."))
         Membership = self.env["microstructure.membership"]
         return [("id", "in", Membership._get_current_sites_sql(value))]

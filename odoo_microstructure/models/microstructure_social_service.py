@@ -6,7 +6,7 @@ class MicrostructureSocialService(models.Model):
 
     _name = "microstructure.social.service"
     _description = "Social service office"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "microstructure.input.check"]
     _order = "name"
 
     name = fields.Char(required=True, tracking=True)

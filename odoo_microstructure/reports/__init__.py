@@ -1,4 +1,3 @@
 from . import microstructure_liaison_funnel
 from . import microstructure_indicators
-from . import microstructure_indicator_views
 from . import microstructure_report_access

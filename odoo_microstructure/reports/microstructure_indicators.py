@@ -1,22 +1,24 @@
-"""Regional indicators: the figures of the national report, per scope and
-period, computed by aggregation queries in PostgreSQL.
+"""Regional indicators: the figures of the national report over a reporting
+year, computed by aggregation queries in PostgreSQL.
 
-The scope is a set of sites found through the ORM, so under the record rules
-of the user (a regional manager finds the sites of its regions, a network
+The scope is the whole perimeter of the user: the sites it may read under its
+record rules (a regional manager finds the sites of its regions, a network
 administrator those of its networks). The aggregation queries then run on
 these sites only and return counts, never a row of patient, consultation or
-liaison sheet. The published tables go through small-count protection
-(``microstructure_small_counts.protect``) and carry whitelisted columns only.
+liaison sheet. All the tables of a report are protected together
+(``microstructure_small_counts.Protection``): a figure shared by two tables,
+or a sum of another table's figures, is one cell or one equation of the same
+report. The tables carry whitelisted columns only.
 """
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytz
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.tools import SQL
 
-from .microstructure_small_counts import PRIMARY, protect
+from .microstructure_small_counts import PRIMARY, SMALL, Protection
 
 # Every column a published table may carry. Nothing identifies a person:
 # sites, networks and regions are public facts.
@@ -38,6 +40,16 @@ FORBIDDEN_COLUMNS = frozenset({
     "email", "nir", "rpps", "adeli", "patient_id", "usage_name", "first_name",
 })
 MOTIVES = ("addiction", "mental_health")
+SEXES = ("male", "female")
+CONSULTATION_STATES = ("done", "no_show", "excused", "cancelled")
+LIAISON_STEPS = ("sheets", "sent", "handled", "accompanied")
+# each step of the funnel holds the next one; the difference counts people too
+LIAISON_GAPS = (("sheets", "sent", "not_sent"), ("sent", "handled", "not_handled"),
+                ("handled", "accompanied", "not_accompanied"))
+# the reporting year runs from 1 September to 31 August (the national report
+# is dated 1 September)
+YEAR_START_MONTH = 9
+FIRST_YEAR = 2015
 PROFESSIONS = ("gp", "psychologist", "social_worker", "psychiatrist")
 SATISFACTION_QUESTIONS = (
     "never_social_worker", "never_psychiatrist", "never_psychologist",
@@ -45,32 +57,66 @@ SATISFACTION_QUESTIONS = (
 )
 
 
+def reporting_year_bounds(year):
+    """First and last day of the reporting year starting in ``year``."""
+    return date(year, YEAR_START_MONTH, 1), date(year + 1, YEAR_START_MONTH, 1) - timedelta(days=1)
+
+
+def last_complete_year(today):
+    """Start year of the last reporting year that has ended by ``today``."""
+    return today.year - 1 if today.month >= YEAR_START_MONTH else today.year - 2
+
+
 def _share(part, whole):
-    """Share (0 to 1) or the mask of the cells it would reveal."""
-    for value in (part, whole):
-        if isinstance(value, str):
-            return value
     return part / whole if whole else None
-
-
-def _masked(value):
-    return isinstance(value, str)
 
 
 class MicrostructureIndicators(models.AbstractModel):
     _name = "microstructure.indicators"
     _description = "Regional indicators"
 
+    def init(self):
+        # The pivot models of the indicators were SQL views. Odoo drops the
+        # table of a removed model only while its code is still loaded, so
+        # the upgrade that removed them drops their views here.
+        for view in ("microstructure_indicator_patient", "microstructure_indicator_activity",
+                     "microstructure_indicator_satisfaction"):
+            tools.drop_view_if_exists(self.env.cr, view)
+
     # SCOPE -------------------------------------------------------------------
     @api.model
-    def _get_scope_sites(self, regions=None, networks=None):
-        """Sites of the scope, as the current user may read them."""
-        domain = []
-        if regions:
-            domain.append(("region_id", "in", regions.ids))
-        if networks:
-            domain.append(("network_id", "in", networks.ids))
-        return self.env["microstructure.site"].with_context(active_test=False).search(domain)
+    def _get_scope_sites(self):
+        """The whole perimeter of the user: every site it may read, archived
+        ones included. Never a part of it, so that no two reports differ by a
+        few sites."""
+        # every site under the record rules, by design (the whole perimeter)
+        return self.env["microstructure.site"].with_context(active_test=False).search([])  # pylint: disable=no-search-all
+
+    @api.model
+    def _get_default_year(self, sites, today):
+        """The last complete reporting year, or the latest one before it that
+        has data in ``sites``."""
+        last = last_complete_year(today)
+        last_day = reporting_year_bounds(last)[1]
+        self.env.flush_all()
+        self.env.cr.execute(SQL("""
+            SELECT max(day) FROM (
+                SELECT max(LEAST(coalesce(patient.exit_date, %(last)s), %(last)s)) AS day
+                  FROM microstructure_patient patient
+                 WHERE patient.site_id = ANY(%(sites)s) AND patient.active
+                   AND patient.inclusion_date <= %(last)s
+                UNION ALL
+                SELECT max(liaison.date) FROM microstructure_liaison liaison
+                 WHERE liaison.site_id = ANY(%(sites)s) AND liaison.date <= %(last)s
+                UNION ALL
+                SELECT max(consultation.start)::date FROM microstructure_consultation consultation
+                 WHERE consultation.site_id = ANY(%(sites)s) AND consultation.start::date <= %(last)s
+            ) days
+        """, sites=sites.ids or [0], last=last_day))
+        day = self.env.cr.fetchone()[0]
+        if not day:
+            return last
+        return max(FIRST_YEAR, day.year if day.month >= YEAR_START_MONTH else day.year - 1)
 
     def _bounds(self, date_from, date_to):
         """UTC datetimes of the start of ``date_from`` and of the day after
@@ -137,12 +183,13 @@ class MicrostructureIndicators(models.AbstractModel):
         """)
         cr.execute(SQL("""
             SELECT %(motive)s, patient.sex, count(*),
-                   sum((%(to)s::date - patient.birth_date) / 365.25)
+                   sum((%(to)s::date - patient.birth_date) / 365.25), count(patient.birth_date)
               FROM microstructure_patient patient
              WHERE %(followed)s
              GROUP BY 1, 2
         """, motive=motive, followed=followed, to=date_to))
-        figures["patients"] = {(m, sex): (count, age) for m, sex, count, age in cr.fetchall()}
+        # (count, sum of the ages, patients with a birth date: the base of the mean age)
+        figures["patients"] = {(m, sex): (count, age, aged) for m, sex, count, age, aged in cr.fetchall()}
 
         cr.execute(SQL("""
             SELECT site.region_id, %(motive)s, count(*)
@@ -177,6 +224,19 @@ class MicrostructureIndicators(models.AbstractModel):
             ) flows GROUP BY month ORDER BY month
         """, **params))
         figures["flows"] = [(month, inclusions, exits) for month, inclusions, exits in cr.fetchall()]
+        # The patients followed over two consecutive periods tell the exits of
+        # the first and the inclusions of the second (followed = carried over
+        # + inclusions = carried on + exits): the flows of the neighbour
+        # periods say whether the patients carried over and on are protected.
+        length = date_to - date_from + timedelta(days=1)
+        cr.execute(SQL("""
+            SELECT count(*) FILTER (WHERE patient.exit_date BETWEEN %(before_from)s AND %(before_to)s),
+                   count(*) FILTER (WHERE patient.inclusion_date BETWEEN %(after_from)s AND %(after_to)s)
+              FROM microstructure_patient patient
+             WHERE patient.site_id = ANY(%(sites)s) AND patient.active
+        """, sites=params["sites"], before_from=date_from - length, before_to=date_from - timedelta(days=1),
+            after_from=date_to + timedelta(days=1), after_to=date_to + length))
+        figures["exits_before"], figures["inclusions_after"] = cr.fetchone()
 
         cr.execute(SQL("""
             SELECT professional.profession,
@@ -225,13 +285,17 @@ class MicrostructureIndicators(models.AbstractModel):
                    percentile_cont(0.5) WITHIN GROUP (ORDER BY
                        EXTRACT(EPOCH FROM liaison.date_contacted - liaison.date_sent) / 86400),
                    percentile_cont(0.5) WITHIN GROUP (ORDER BY
-                       EXTRACT(EPOCH FROM liaison.date_assessed - liaison.date_contacted) / 86400)
+                       EXTRACT(EPOCH FROM liaison.date_assessed - liaison.date_contacted) / 86400),
+                   count(*) FILTER (WHERE liaison.date_contacted IS NOT NULL AND liaison.date_sent IS NOT NULL),
+                   count(*) FILTER (WHERE liaison.date_assessed IS NOT NULL AND liaison.date_contacted IS NOT NULL)
               FROM microstructure_liaison liaison
               JOIN microstructure_site site ON site.id = liaison.site_id
              WHERE liaison.site_id = ANY(%(sites)s) AND liaison.state != 'cancelled'
                AND liaison.date BETWEEN %(from)s AND %(to)s
              GROUP BY site.region_id
         """, **params))
+        # (sheets, sent, handled, accompanied, median days to contact, median
+        # days to interview, sheets behind each median)
         figures["liaisons"] = {row[0]: row[1:] for row in cr.fetchall()}
 
         cr.execute(SQL("""
@@ -299,21 +363,185 @@ class MicrostructureIndicators(models.AbstractModel):
                 activity[site_id][column] = count
         return activity
 
+    # PROTECTION ----------------------------------------------------------------
+    @api.model
+    def _protect_figures(self, figures, sites):
+        """The figures of people of one report as cells and equations of one
+        protection engine, masked together.
+
+        Keys: ``("patients", motive, sex)``, ``("region_patients", region,
+        motive)``, ``("site", site, column)``, ``("consult", profession,
+        state)``, ``("liaison", region, step)``, ``("survey", question, what)``
+        and so on, ``"*"`` standing for a total. A figure printed in two tables
+        is one cell; a figure that is a sum of another table's figures is an
+        equation; differences that count people (sheets not sent, answers
+        skipped) are hidden cells.
+        """
+        engine = Protection()
+        cell, add = engine.cell, engine.add
+
+        # Activity per site, the base of the region and report totals
+        activity = figures["activity"]
+        site_columns = ("patients", "done", "sheets", "answers")
+        site_index = {"patients": 0, "done": 1, "sheets": 4, "answers": 5}
+        site_region = {site.id: site.region_id.id for site in sites}
+        for site_id in activity:
+            for column in site_columns:
+                cell(("site", site_id, column), activity[site_id][site_index[column]])
+        for column in site_columns:
+            add(("activity", column), [("site", site_id, column) for site_id in activity])
+        region_ids = sorted({r for r in site_region.values()}, key=lambda r: (r is None, r or 0))
+        for column in ("patients", "sheets"):
+            for region in region_ids:
+                add(("region_sites", region, column),
+                    [("site", s, column) for s in activity if site_region.get(s) == region], hidden=True)
+
+        # Patients followed per motive and sex, and per region and motive
+        patients = figures["patients"]
+        for motive in MOTIVES:
+            for sex in SEXES:
+                cell(("patients", motive, sex), patients.get((motive, sex), (0, 0, 0))[0])
+            add(("patients", motive), [("patients", motive, sex) for sex in SEXES])
+        for sex in SEXES:
+            add(("patients", "*", sex), [("patients", motive, sex) for motive in MOTIVES])
+        add(("patients", "*"), [("patients", motive) for motive in MOTIVES])
+        engine.equation(("patients", "*"), [("patients", "*", sex) for sex in SEXES])
+        by_region = figures["patients_by_region"]
+        for region in region_ids:
+            for motive in MOTIVES:
+                cell(("region_patients", region, motive), by_region.get((region, motive), 0))
+            add(("region_patients", region), [("region_patients", region, motive) for motive in MOTIVES])
+            # the patients of the region's sites: with a motive, or without one
+            # (a remainder of zero is taken as known: the protection assumes the worst)
+            other = engine.count(("region_sites", region, "patients")) - engine.count(("region_patients", region))
+            cell(("region_patients_other", region), other, hidden=bool(other))
+            engine.equation(("region_sites", region, "patients"),
+                            [("region_patients", region), ("region_patients_other", region)])
+        for motive in MOTIVES:
+            engine.equation(("patients", motive), [("region_patients", region, motive) for region in region_ids])
+        engine.equation(("patients", "*"), [("region_patients", region) for region in region_ids])
+        other = sum(engine.count(("region_patients_other", region)) for region in region_ids)
+        add(("patients_other",), [("region_patients_other", region) for region in region_ids], hidden=bool(other))
+        engine.equation(("activity", "patients"), [("patients", "*"), ("patients_other",)])
+
+        # Inclusions and exits per month; the patients carried over from the
+        # period before and carried on to the next one
+        for month, inclusions, exits in figures["flows"]:
+            cell(("flows", month, "inclusions"), inclusions)
+            cell(("flows", month, "exits"), exits)
+        for column in ("inclusions", "exits"):
+            add(("flows", "*", column), [("flows", month, column) for month, _i, _e in figures["flows"]])
+        followed = engine.count(("activity", "patients"))
+        for hidden, column, neighbour in (("carried_over", "inclusions", "exits_before"),
+                                          ("carried_on", "exits", "inclusions_after")):
+            cell((hidden,), followed - engine.count(("flows", "*", column)), hidden=True,
+                 sensitive=figures[neighbour] in SMALL)
+            engine.equation(("activity", "patients"), [(hidden,), ("flows", "*", column)])
+
+        # Substances: a patient may have several, no sum is printed
+        for substance, count in figures["substances"].items():
+            cell(("substance", substance), count)
+
+        # Consultations per profession and state; the due ones (done, missed
+        # or excused) are the base of the no-show rate
+        consultations = figures["consultations"]
+        professions = list(PROFESSIONS) + [p for p in consultations if p not in PROFESSIONS]
+        for profession in professions:
+            counts = dict(zip(CONSULTATION_STATES, consultations.get(profession, (0, 0, 0, 0))))
+            printed = profession in PROFESSIONS
+            for state in CONSULTATION_STATES:
+                cell(("consult", profession, state), counts[state], hidden=not printed)
+            add(("consult", profession, "due"),
+                [("consult", profession, state) for state in ("done", "no_show", "excused")], hidden=True)
+            add(("consult", profession), [("consult", profession, "due"), ("consult", profession, "cancelled")],
+                hidden=not printed)
+        for column in (*CONSULTATION_STATES, "due"):
+            add(("consult", "*", column), [("consult", p, column) for p in PROFESSIONS], hidden=column == "due")
+        add(("consult", "*"), [("consult", p) for p in PROFESSIONS])
+        engine.equation(("consult", "*"), [("consult", "*", "due"), ("consult", "*", "cancelled")])
+        engine.equation(("consult", "*", "due"),
+                        [("consult", "*", state) for state in ("done", "no_show", "excused")])
+        # consultations done per site (all professions) and per profession
+        others = [("consult", p, "done") for p in professions if p not in PROFESSIONS]
+        add(("consult", "other", "done"), others, hidden=bool(sum(engine.count(key) for key in others)))
+        engine.equation(("activity", "done"), [("consult", "*", "done"), ("consult", "other", "done")])
+
+        # Slots booked in the permanences; patients discussed in meetings
+        for profession, (_held, _slots, booked) in figures["permanences"].items():
+            cell(("booked", profession), booked)
+        add(("booked", "*"), [("booked", p) for p in figures["permanences"]])
+        meetings = figures["meetings"]
+        kinds = self.env["microstructure.meeting"]._fields["kind"].get_values(self.env)
+        for kind in kinds:
+            cell(("discussed", kind), meetings.get(kind, (0, 0, 0, 0))[3])
+        add(("discussed", "*"), [("discussed", kind) for kind in kinds])
+
+        # Liaison funnel per region: nested counts, protected as pairs
+        liaisons = figures["liaisons"]
+        liaison_regions = [region for region in region_ids if region in liaisons]
+        for region in liaison_regions:
+            for step, value in zip(LIAISON_STEPS, liaisons[region][:4]):
+                cell(("liaison", region, step), value)
+            for whole, part, gap in LIAISON_GAPS:
+                value = engine.count(("liaison", region, whole)) - engine.count(("liaison", region, part))
+                cell(("liaison", region, gap), value, hidden=True)
+                engine.equation(("liaison", region, whole), [("liaison", region, part), ("liaison", region, gap)])
+            engine.equation(("region_sites", region, "sheets"), [("liaison", region, "sheets")])
+        for step in (*LIAISON_STEPS, *(gap for _w, _p, gap in LIAISON_GAPS)):
+            add(("liaison", "*", step), [("liaison", region, step) for region in liaison_regions],
+                hidden=step not in LIAISON_STEPS)
+        for whole, part, gap in LIAISON_GAPS:
+            engine.equation(("liaison", "*", whole), [("liaison", "*", part), ("liaison", "*", gap)])
+        engine.equation(("activity", "sheets"), [("liaison", "*", "sheets")])
+
+        # Satisfaction: respondents per question, and who skipped it
+        satisfaction = figures["satisfaction"]
+        for question in SATISFACTION_QUESTIONS:
+            respondents, positive = satisfaction.get(question, (0, 0))
+            cell(("survey", question, "positive"), positive)
+            cell(("survey", question, "negative"), respondents - positive, hidden=True)
+            add(("survey", question, "respondents"),
+                [("survey", question, "positive"), ("survey", question, "negative")])
+            cell(("survey", question, "skipped"), engine.count(("activity", "answers")) - respondents, hidden=True)
+            engine.equation(("activity", "answers"),
+                            [("survey", question, "respondents"), ("survey", question, "skipped")])
+        return engine.protect()
+
     # PUBLISHED TABLES ----------------------------------------------------------
     @api.model
     def _get_tables(self, sites, date_from, date_to):
         """The published tables: dicts with ``key``, ``title``, ``columns``
         (``(key, label, kind)`` where kind is text, count, number, percent or
-        decimal), ``rows`` and ``chart`` (the column keys to plot). Person
-        counts are protected; derived shares and means are masked with them.
+        decimal), ``rows`` and ``chart`` (the column keys to plot). Counts of
+        people are protected together (``_protect_figures``); a share, rate,
+        mean or median is printed only when it rests on more than 10 people
+        and on figures that are known (printed, or recomputable from printed
+        figures): then it reveals nothing more than they do.
         """
+        date_from, date_to = fields.Date.to_date(date_from), fields.Date.to_date(date_to)
         figures = self._compute_figures(sites, date_from, date_to)
+        engine = self._protect_figures(figures, sites)
+        value = engine.value
+
+        def ratio(part, whole, base, factor=1.0):
+            """part / whole, the keys of known cells (or numbers), over ``base`` people."""
+            for key in (part, whole):
+                if not isinstance(key, (int, float)) and not engine.is_known(key):
+                    return PRIMARY
+            if base in SMALL:
+                return PRIMARY
+            part = part if isinstance(part, (int, float)) else engine.count(part)
+            whole = whole if isinstance(whole, (int, float)) else engine.count(whole)
+            return factor * part / whole if whole else None
+
         selection = self.env["microstructure.professional"]._fields["profession"]._description_selection(self.env)
         profession_label = dict(selection)
         regions = self.env["microstructure.region"].browse(
-            sorted(set(figures["sites"]) | {r for r, _m in figures["patients_by_region"]} | set(figures["liaisons"]))
+            sorted({r for r in (set(figures["sites"]) | {r for r, _m in figures["patients_by_region"]}
+                                | set(figures["liaisons"])) if r})
         ).sorted("name")
         motive_label = {"addiction": self.env._("Addictions / precarity"), "mental_health": self.env._("Mental health")}
+        total_label = self.env._("Total")
         tables = []
 
         # Sites per region: public facts, published as they are
@@ -324,7 +552,7 @@ class MicrostructureIndicators(models.AbstractModel):
                 rows.append([region.name, count, poly, _share(poly, count), networks])
         total = sum(row[1] for row in rows)
         poly_total = sum(row[2] for row in rows)
-        rows.append([self.env._("Total"), total, poly_total, _share(poly_total, total), figures["networks"]])
+        rows.append([total_label, total, poly_total, _share(poly_total, total), figures["networks"]])
         tables.append(self._make_table("sites", self.env._("Sites per region"), [
             ("region", self.env._("Region"), "text"), ("sites", self.env._("Microstructures"), "number"),
             ("polyvalent", self.env._("Polyvalent"), "number"), ("polyvalent_share", self.env._("Share polyvalent"), "percent"),
@@ -333,21 +561,28 @@ class MicrostructureIndicators(models.AbstractModel):
 
         # Professionals: public facts
         rows = [[profession_label[p], figures["professionals"].get(p, 0)] for p in PROFESSIONS]
-        rows.append([self.env._("Total"), sum(row[1] for row in rows)])
+        rows.append([total_label, sum(row[1] for row in rows)])
         tables.append(self._make_table("professionals", self.env._("Professionals"), [
             ("profession", self.env._("Profession"), "text"), ("professionals", self.env._("Professionals"), "number"),
         ], rows, ["professionals"]))
 
         # Patients followed per motive and sex
         patients = figures["patients"]
-        grid = protect([[patients.get((m, sex), (0, 0))[0] for sex in ("male", "female")] for m in MOTIVES])
         rows = []
-        for index, label in enumerate([motive_label[m] for m in MOTIVES] + [self.env._("Total")]):
-            men, women, count = grid[index]
-            keys = MOTIVES if index == len(MOTIVES) else (MOTIVES[index],)
-            age_sum = sum(float(patients.get((m, sex), (0, 0))[1] or 0) for m in keys for sex in ("male", "female"))
-            mean_age = count if _masked(count) else (round(age_sum / count, 1) if count else None)
-            rows.append([label, men, women, count, _share(men, count), _share(women, count), mean_age])
+        for motive, label in [(m, motive_label[m]) for m in MOTIVES] + [("*", total_label)]:
+            motives = MOTIVES if motive == "*" else (motive,)
+            ages = sum(float(patients.get((m, sex), (0, 0, 0))[1] or 0) for m in motives for sex in SEXES)
+            aged = sum(patients.get((m, sex), (0, 0, 0))[2] for m in motives for sex in SEXES)
+            count_key = ("patients", motive)
+            men_key, women_key = (("patients", motive, sex) if motive != "*" else ("patients", "*", sex)
+                                  for sex in SEXES)
+            count = engine.count(count_key)
+            mean_age = ratio(ages, aged, aged) if engine.is_known(count_key) else PRIMARY
+            rows.append([
+                label, value(men_key), value(women_key), value(count_key),
+                ratio(men_key, count_key, count), ratio(women_key, count_key, count),
+                round(mean_age, 1) if isinstance(mean_age, float) else mean_age,
+            ])
         tables.append(self._make_table("patients", self.env._("Patients followed"), [
             ("motive", self.env._("Motive"), "text"), ("men", self.env._("Men"), "count"), ("women", self.env._("Women"), "count"),
             ("patients", self.env._("Patients followed"), "count"), ("men_share", self.env._("Share of men"), "percent"),
@@ -357,11 +592,12 @@ class MicrostructureIndicators(models.AbstractModel):
         # Patients per region and motive
         by_region = figures["patients_by_region"]
         patient_regions = regions.filtered(lambda r: any(by_region.get((r.id, m)) for m in MOTIVES))
-        if patient_regions:
-            grid = protect([[by_region.get((r.id, m), 0) for m in MOTIVES] for r in patient_regions])
-            rows = [[label] + grid[i] for i, label in enumerate(patient_regions.mapped("name") + [self.env._("Total")])]
-        else:
-            rows = [[self.env._("Total"), 0, 0, 0]]
+        rows = [
+            [region.name, *(value(("region_patients", region.id, m)) for m in MOTIVES),
+             value(("region_patients", region.id))]
+            for region in patient_regions
+        ]
+        rows.append([total_label, *(value(("patients", m)) for m in MOTIVES), value(("patients", "*"))])
         tables.append(self._make_table("patients_by_region", self.env._("Patients per region"), [
             ("region", self.env._("Region"), "text"), ("addiction", self.env._("Addictions / precarity"), "count"),
             ("mental_health", self.env._("Mental health"), "count"), ("patients", self.env._("Patients followed"), "count"),
@@ -370,34 +606,36 @@ class MicrostructureIndicators(models.AbstractModel):
         # Substances, ranked
         ranked = sorted(figures["substances"].items(), key=lambda item: (-item[1], item[0]))
         substances = self.env["microstructure.substance"].browse([s for s, _c in ranked])
-        rows = []
-        if ranked:
-            grid = protect([[count] for _s, count in ranked])
-            rows = [[rank, substance.name, grid[rank - 1][0]] for rank, substance in enumerate(substances, 1)]
+        rows = [
+            [rank, substance.name, value(("substance", substance.id))]
+            for rank, substance in enumerate(substances, 1)
+        ]
         tables.append(self._make_table("substances", self.env._("Main substances"), [
             ("rank", self.env._("Rank"), "number"), ("substance", self.env._("Substance"), "text"),
             ("patients", self.env._("Patients"), "count"),
         ], rows, ["patients"], label_column=1, total=False))
 
         # Inclusions and exits per month
-        flows = figures["flows"] or [(date_from, 0, 0)]
-        grid = protect([[inclusions, exits] for _m, inclusions, exits in flows])
-        rows = [[fields.Date.to_date(month).strftime("%m/%Y"), *grid[i][:2]] for i, (month, _i, _e) in enumerate(flows)]
-        rows.append([self.env._("Total"), *grid[-1][:2]])
+        rows = [
+            [fields.Date.to_date(month).strftime("%m/%Y"),
+             value(("flows", month, "inclusions")), value(("flows", month, "exits"))]
+            for month, _i, _e in figures["flows"]
+        ] or [[date_from.strftime("%m/%Y"), 0, 0]]
+        rows.append([total_label, value(("flows", "*", "inclusions")), value(("flows", "*", "exits"))])
         tables.append(self._make_table("flows", self.env._("Inclusions and exits"), [
             ("month", self.env._("Month"), "text"), ("inclusions", self.env._("Inclusions"), "count"),
             ("exits", self.env._("Exits"), "count"),
         ], rows, ["inclusions", "exits"]))
 
         # Consultations per profession
-        consultations = figures["consultations"]
-        grid = protect([list(consultations.get(p, (0, 0, 0, 0))) for p in PROFESSIONS])
         rows = []
-        for index, label in enumerate([profession_label[p] for p in PROFESSIONS] + [self.env._("Total")]):
-            done, no_show, excused, cancelled, total = grid[index]
-            due = None if any(_masked(v) for v in (done, no_show, excused)) else done + no_show + excused
-            rate = no_show if _masked(no_show) else (_share(no_show, due) if due is not None else PRIMARY)
-            rows.append([label, done, no_show, excused, cancelled, total, rate])
+        for profession, label in [(p, profession_label[p]) for p in PROFESSIONS] + [("*", total_label)]:
+            due = ("consult", profession, "due")
+            rows.append([
+                label, *(value(("consult", profession, state)) for state in CONSULTATION_STATES),
+                value(("consult", profession)),
+                ratio(("consult", profession, "no_show"), due, engine.count(due)),
+            ])
         tables.append(self._make_table("consultations", self.env._("Consultations"), [
             ("profession", self.env._("Profession"), "text"), ("done", self.env._("Done"), "count"),
             ("no_show", self.env._("No-shows"), "count"), ("excused", self.env._("Excused absences"), "count"),
@@ -407,51 +645,61 @@ class MicrostructureIndicators(models.AbstractModel):
 
         # Permanences of psychologists and social workers
         permanences = figures["permanences"]
-        kinds = [p for p in ("psychologist", "social_worker", "psychiatrist", "gp") if p in permanences] or ["psychologist", "social_worker"]
-        grid = protect([[permanences.get(p, (0, 0, 0))[2]] for p in kinds])
+        kinds = [p for p in ("psychologist", "social_worker", "psychiatrist", "gp") if p in permanences]
         rows = []
-        for index, profession in enumerate(kinds):
-            held, slots, _booked = permanences.get(profession, (0, 0, 0))
-            booked = grid[index][0]
-            rows.append([profession_label[profession], held, slots, booked, _share(booked, slots)])
+        for profession in kinds:
+            held, slots, booked = permanences[profession]
+            key = ("booked", profession)
+            rows.append([profession_label[profession], held, slots, value(key), ratio(key, slots, booked)])
+        if not kinds:
+            rows = [[profession_label[p], 0, 0, 0, None] for p in ("psychologist", "social_worker")]
         held_total = sum(row[1] for row in rows)
         slot_total = sum(row[2] for row in rows)
-        rows.append([self.env._("Total"), held_total, slot_total, grid[-1][0], _share(grid[-1][0], slot_total)])
+        booked_total = engine.count(("booked", "*"))
+        rows.append([total_label, held_total, slot_total, value(("booked", "*")),
+                     ratio(("booked", "*"), slot_total, booked_total)])
         tables.append(self._make_table("permanences", self.env._("Permanences"), [
             ("profession", self.env._("Profession"), "text"), ("permanences", self.env._("Permanences held"), "number"),
             ("slots", self.env._("Slots"), "number"), ("booked", self.env._("Slots booked"), "count"),
             ("fill_rate", self.env._("Fill rate"), "percent"),
         ], rows, ["permanences"]))
 
-        # Meetings held and attendance
+        # Meetings held and attendance (professionals: public facts)
         meetings = figures["meetings"]
         meeting_kinds = dict(self.env["microstructure.meeting"]._fields["kind"]._description_selection(self.env))
-        grid = protect([[meetings.get(kind, (0, 0, 0, 0))[3]] for kind in meeting_kinds])
         rows = []
-        for index, (kind, label) in enumerate(meeting_kinds.items()):
+        for kind, label in meeting_kinds.items():
             held, invited, present, _discussed = meetings.get(kind, (0, 0, 0, 0))
-            rows.append([label, held, invited, present, _share(present, invited), grid[index][0]])
+            rows.append([label, held, invited, present, _share(present, invited), value(("discussed", kind))])
         invited, present = sum(row[2] for row in rows), sum(row[3] for row in rows)
-        rows.append([self.env._("Total"), sum(row[1] for row in rows), invited, present, _share(present, invited), grid[-1][0]])
+        rows.append([total_label, sum(row[1] for row in rows), invited, present, _share(present, invited),
+                     value(("discussed", "*"))])
         tables.append(self._make_table("meetings", self.env._("Meetings"), [
             ("kind", self.env._("Meeting"), "text"), ("meetings", self.env._("Meetings held"), "number"),
             ("invited", self.env._("Professionals invited"), "number"), ("present", self.env._("Present"), "number"),
             ("attendance_rate", self.env._("Attendance rate"), "percent"), ("discussed", self.env._("Patients discussed"), "count"),
         ], rows, ["meetings"]))
 
-        # Liaison funnel per region
+        # Liaison funnel per region; a median is printed when it rests on more
+        # than 10 sheets and the count of its step is printed
         liaisons = figures["liaisons"]
-        liaison_regions = regions.filtered(lambda r: r.id in liaisons)
-        counts = [list(liaisons[r.id][:4]) for r in liaison_regions] or [[0, 0, 0, 0]]
-        grid = protect(counts)
-        labels = liaison_regions.mapped("name") if liaison_regions else []
         rows = []
-        for index, label in enumerate(labels):
-            medians = [round(v, 1) if v is not None else None for v in liaisons[liaison_regions[index].id][4:]]
-            if any(_masked(v) for v in grid[index][:4]):
-                medians = [PRIMARY if v is not None else None for v in medians]
-            rows.append([label, *grid[index][:4], *medians])
-        rows.append([self.env._("Total"), *grid[-1][:4], None, None])
+        for region in regions.filtered(lambda r: r.id in liaisons):
+            figures_row = liaisons[region.id]
+            medians = []
+            for median, base, step in ((figures_row[4], figures_row[6], "sent"),
+                                       (figures_row[5], figures_row[7], "handled")):
+                if median is None:
+                    medians.append(None)
+                elif base in SMALL or not engine.is_known(("liaison", region.id, step)):
+                    medians.append(PRIMARY)
+                else:
+                    medians.append(round(median, 1))
+            rows.append([region.name, *(value(("liaison", region.id, step)) for step in LIAISON_STEPS), *medians])
+        if not rows:
+            rows = [[total_label, 0, 0, 0, 0, None, None]]
+        else:
+            rows.append([total_label, *(value(("liaison", "*", step)) for step in LIAISON_STEPS), None, None])
         tables.append(self._make_table("liaisons", self.env._("Liaison sheets"), [
             ("region", self.env._("Region"), "text"), ("sheets", self.env._("Sheets"), "count"), ("sent", self.env._("Sent"), "count"),
             ("handled", self.env._("Handled with an interview"), "count"), ("accompanied", self.env._("Accompanied"), "count"),
@@ -460,18 +708,14 @@ class MicrostructureIndicators(models.AbstractModel):
         ], rows, ["sheets", "sent", "handled", "accompanied"]))
 
         # Satisfaction survey
-        satisfaction = figures["satisfaction"]
         labels = dict(self.env["survey.question"]._fields["microstructure_indicator"]._description_selection(self.env))
-        grid = protect([
-            [satisfaction.get(q, (0, 0))[1], satisfaction.get(q, (0, 0))[0] - satisfaction.get(q, (0, 0))[1]]
-            for q in SATISFACTION_QUESTIONS
-        ])
         rows = []
-        for index, question in enumerate(SATISFACTION_QUESTIONS):
-            positive, _negative, respondents = grid[index]
-            rows.append([labels[question], respondents, positive, _share(positive, respondents)])
-        answers = figures["survey_answers"]
-        rows.append([self.env._("Questionnaires answered"), PRIMARY if 0 < answers < 11 else answers, None, None])
+        for question in SATISFACTION_QUESTIONS:
+            respondents = ("survey", question, "respondents")
+            positive = ("survey", question, "positive")
+            rows.append([labels[question], value(respondents), value(positive),
+                         ratio(positive, respondents, engine.count(respondents))])
+        rows.append([self.env._("Questionnaires answered"), value(("activity", "answers")), None, None])
         tables.append(self._make_table("satisfaction", self.env._("Patient satisfaction"), [
             ("question", self.env._("Question"), "text"), ("respondents", self.env._("Respondents"), "count"),
             ("positive", self.env._("Positive answers"), "count"), ("positive_share", self.env._("Share positive"), "percent"),
@@ -481,21 +725,19 @@ class MicrostructureIndicators(models.AbstractModel):
         activity = figures["activity"]
         active_sites = sites.filtered(lambda s: any(activity.get(s.id, ())))
         active_sites = active_sites.sorted(lambda s: (s.region_id.name or "", s.network_id.name or "", s.name))
-        person_columns = (0, 1, 4, 5)
         rows = []
-        if active_sites:
-            grid = protect([[activity[s.id][c] for c in person_columns] for s in active_sites])
-            for index, site in enumerate(active_sites):
-                patients, consultations_done, sheets, answers = grid[index][:4]
-                rows.append([
-                    site.name, site.network_id.name, patients, consultations_done,
-                    activity[site.id][2], activity[site.id][3], sheets, answers,
-                ])
-            total = grid[-1]
+        for site in active_sites:
             rows.append([
-                self.env._("Total"), None, total[0], total[1],
+                site.name, site.network_id.name,
+                value(("site", site.id, "patients")), value(("site", site.id, "done")),
+                activity[site.id][2], activity[site.id][3],
+                value(("site", site.id, "sheets")), value(("site", site.id, "answers")),
+            ])
+        if rows:
+            rows.append([
+                total_label, None, value(("activity", "patients")), value(("activity", "done")),
                 sum(activity[s.id][2] for s in active_sites), sum(activity[s.id][3] for s in active_sites),
-                total[2], total[3],
+                value(("activity", "sheets")), value(("activity", "answers")),
             ])
         tables.append(self._make_table("activity", self.env._("Activity per site"), [
             ("site", self.env._("Site"), "text"), ("network", self.env._("Network"), "text"),

@@ -1,5 +1,7 @@
 from odoo import api, models
 
+from ..models.microstructure_access_log import primary_cursor
+
 
 class MicrostructureReportAccess(models.AbstractModel):
     """Reports of care team records render the documents the user may read,
@@ -19,6 +21,7 @@ class MicrostructureReportAccess(models.AbstractModel):
     def _get_report_values(self, docids, data=None):
         docs = self.env[self._report_model].browse(docids)
         docs.check_access("read")
+        docs._trace("print", "report", path=self._name.removeprefix("report."))
         return {
             "doc_ids": docs.ids,
             "doc_model": self._report_model,
@@ -39,3 +42,35 @@ class ReportMicrostructureMeeting(models.AbstractModel):
     _inherit = "microstructure.report.access"
     _description = "Meeting minutes report"
     _report_model = "microstructure.meeting"
+
+
+class ReportMicrostructureAccessStatement(models.AbstractModel):
+    """The statement of who accessed a patient's file, printed by its care
+    team for the patient (right of access)."""
+
+    _name = "report.odoo_microstructure.report_microstructure_access"
+    _inherit = "microstructure.report.access"
+    _description = "Access statement report"
+    _report_model = "microstructure.patient"
+
+    @api.model
+    def _get_report_values(self, docids, data=None):
+        values = super()._get_report_values(docids, data=data)
+        # the trace as committed (its entries are written by connections of
+        # their own), of patients whose file the user reads (checked above)
+        with primary_cursor(self.env.cr.dbname) as cr:
+            cr.execute(
+                """SELECT patient_ref, date, user_name, profession, action FROM microstructure_access_log
+                    WHERE patient_ref = ANY(%s) AND action != 'refused' ORDER BY seq DESC""",
+                [values["docs"].ids],
+            )
+            rows = cr.dictfetchall()
+        values["entries"] = {patient.id: [] for patient in values["docs"]}
+        for row in rows:
+            values["entries"][row["patient_ref"]].append(row)
+        professional = self.env["microstructure.professional"]
+        values["professions"] = dict(professional._fields["profession"]._description_selection(self.env))
+        values["actions"] = dict(
+            self.env["microstructure.access.log"]._fields["action"]._description_selection(self.env)
+        )
+        return values

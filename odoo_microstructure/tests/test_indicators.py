@@ -1,38 +1,55 @@
 import base64
+import inspect
 import io
+import json
 from datetime import date, datetime, timedelta
 
 import openpyxl
+from lxml import html
 
 from odoo import Command, fields
-from odoo.exceptions import AccessError, ValidationError
-from odoo.tests import freeze_time, tagged
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import HttpCase, freeze_time, tagged
+from odoo.tools import mute_logger
 
 from odoo.addons.odoo_microstructure.reports.microstructure_indicators import (
     EXPORT_COLUMNS,
     FORBIDDEN_COLUMNS,
+    last_complete_year,
 )
 from odoo.addons.odoo_microstructure.reports.microstructure_small_counts import PRIMARY, SECONDARY
 
 from .common import MicrostructureCommon
+from .test_small_counts import determined_values
 
-DATE_FROM, DATE_TO = date(2025, 1, 1), date(2025, 12, 31)
+# the fixture lies in the reporting year 2024-2025
+YEAR = 2024
+DATE_FROM, DATE_TO = date(2024, 9, 1), date(2025, 8, 31)
 PUBLIC_SHEETS = ("Sites per region", "Professionals", "Permanences", "Meetings", "Activity per site")
 IDENTIFYING = ("Zorglub", "Firstnametest", "1980-07-01", "01/07/1980", "rue ")
+MASKS = (PRIMARY, SECONDARY)
 
 
 def _age(birth):
     return (DATE_TO - birth).days / 365.25
 
 
-@tagged("post_install", "-at_install")
-class TestIndicators(MicrostructureCommon):
-    """Indicators on a fixture whose figures are known exactly."""
+class IndicatorCase(MicrostructureCommon):
+    """A fixture whose figures are known exactly, in the reporting year
+    2024-2025 (and a little in the year before)."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        # the figures of the regions of the fixture are the fixture's: other
+        # sites (demo data) go to Brittany
+        env["microstructure.site"].with_context(active_test=False).search([]).write({
+            "department_id": env.ref("odoo_microstructure.department_29").id,
+        })
+        (cls.site_a1 | cls.site_a2 | cls.site_b1).invalidate_recordset()
+        for site, department in ((cls.site_a1, "67"), (cls.site_a2, "68"), (cls.site_b1, "31")):
+            site.department_id = env.ref(f"odoo_microstructure.department_{department}")
         cls.alcohol = env.ref("odoo_microstructure.substance_alcohol")
         cls.tobacco = env.ref("odoo_microstructure.substance_tobacco")
         cls.opiates = env.ref("odoo_microstructure.substance_opiates")
@@ -58,9 +75,10 @@ class TestIndicators(MicrostructureCommon):
                                  "mental_health", start=200)
         cls.men_a2 = patients(cls.site_a2, 11, "male", date(1960, 1, 1), "2024-05-01",
                               "addiction", cls.opiates, start=300)
-        # exited before the period: not followed during it
+        # exited the year before: not followed during the period, and 3 exits
+        # that the year before's report masks
         gone = patients(cls.site_a2, 3, "male", date(1960, 1, 1), "2024-05-01", "addiction", start=400)
-        gone.write({"state": "exited", "exit_date": "2024-12-15", "exit_reason": "moved"})
+        gone.write({"state": "exited", "exit_date": "2024-08-15", "exit_reason": "moved"})
         # exited during the period: followed, and counted in the exits
         cls.men_a1[0].write({"state": "exited", "exit_date": "2025-06-30", "exit_reason": "goal_reached"})
         cls.men_b1 = patients(cls.site_b1, 5, "male", date(1985, 1, 1), "2025-01-15", "mental_health", start=500)
@@ -159,7 +177,7 @@ class TestIndicators(MicrostructureCommon):
                 }))
             vals.append({
                 "survey_id": cls.survey.id, "microstructure_site_id": site.id, "state": "done",
-                "end_datetime": datetime(2025, 9, 1, 10, 0) + timedelta(days=n),
+                "end_datetime": datetime(2025, 4, 1, 10, 0) + timedelta(days=n),
                 "user_input_line_ids": lines,
             })
         return env["survey.user_input"].create(vals)
@@ -174,11 +192,16 @@ class TestIndicators(MicrostructureCommon):
         tables = Indicators._get_tables(sites or self.sites, DATE_FROM, DATE_TO)
         return {table["key"]: table for table in tables}
 
+
+@tagged("post_install", "-at_install")
+class TestIndicators(IndicatorCase):
+    """Figures, protection and period of the indicators."""
+
     # EXACT FIGURES -------------------------------------------------------------
     def test_raw_figures(self):
         figures = self._figures()
-        count, ages = figures["patients"][("addiction", "male")]
-        self.assertEqual(count, 31)
+        count, ages, aged = figures["patients"][("addiction", "male")]
+        self.assertEqual((count, aged), (31, 31))
         self.assertAlmostEqual(float(ages), 20 * _age(self.birth_men_a1) + 11 * _age(date(1960, 1, 1)), places=6)
         self.assertEqual(figures["patients"][("addiction", "female")][0], 14)
         self.assertEqual(figures["patients"][("mental_health", "female")][0], 22)
@@ -205,6 +228,9 @@ class TestIndicators(MicrostructureCommon):
         self.assertEqual(figures["satisfaction"]["recommend"], (49, 37))
         self.assertEqual(figures["satisfaction"]["quality_of_life"], (49, 34))
         self.assertEqual(figures["survey_answers"], 49)
+        self.assertEqual(sheets[6:], (11, 11))  # sheets behind each median
+        # the neighbour years: 3 exits the year before, no inclusion the year after
+        self.assertEqual((figures["exits_before"], figures["inclusions_after"]), (3, 0))
         self.assertEqual(figures["sites"][self.region_ge.id], (2, 1, 1))
         self.assertEqual(figures["professionals"], {"gp": 2, "psychologist": 1, "social_worker": 1, "psychiatrist": 1})
         self.assertEqual(figures["activity"][self.site_a1.id], [46, 35, 1, 2, 14, 30])
@@ -239,9 +265,25 @@ class TestIndicators(MicrostructureCommon):
         self.assertEqual(tables["sites"]["rows"][-1][1:], [3, 1, 1 / 3, 2])
         self.assertEqual(tables["professionals"]["rows"][-1], ["Total", 5])
         liaisons = tables["liaisons"]["rows"]
-        # 4 accompanied: masked, and 11 handled with it (their sum is the total)
-        self.assertEqual(liaisons[0][:5], ["Grand Est", 14, 12, SECONDARY, PRIMARY])
-        self.assertEqual(liaisons[0][5:], [PRIMARY, PRIMARY])  # medians of a masked row
+        # 4 accompanied: masked. 14 sheets and 12 sent would tell the 2 not
+        # sent: the funnel is protected as pairs, the sheets sent are masked
+        self.assertEqual(liaisons[0][:5], ["Grand Est", 14, SECONDARY, 11, PRIMARY])
+        self.assertEqual(liaisons[-1][:5], ["Total", 14, SECONDARY, 11, PRIMARY])
+        # the median delay to contact goes with the sheets sent, masked; the
+        # one to the interview rests on 11 sheets handled, printed
+        self.assertEqual(liaisons[0][5:], [PRIMARY, 7.0])
+        # the 14 sheets of site A1 are the region's: one cell, printed once
+        activity = {row[0]: row for row in tables["activity"]["rows"]}
+        self.assertEqual(activity[self.site_a1.name][6], 14)
+        # 49 answers: 30 at A1, 4 at A2 (masked), 15 at B1 (masked with them)
+        self.assertEqual([activity[site.name][7] for site in self.sites], [30, PRIMARY, SECONDARY])
+        self.assertEqual(activity["Total"][7], 49)
+        # flows: 61 inclusions and 72 patients followed would tell the 11
+        # patients carried over from the year before, and with its report
+        # the 3 exits of that year: the inclusions' total is masked
+        flows = {row[0]: row for row in tables["flows"]["rows"]}
+        self.assertEqual(flows["Total"], ["Total", SECONDARY, PRIMARY])
+        self.assertEqual([flows[month][1] for month in ("01/2025", "02/2025", "03/2025")], [15, 34, SECONDARY])
         permanences = {row[0]: row for row in tables["permanences"]["rows"]}
         self.assertEqual(permanences["Social worker"][1:], [1, 4, PRIMARY, PRIMARY])
         meetings = tables["meetings"]["rows"]
@@ -252,10 +294,10 @@ class TestIndicators(MicrostructureCommon):
         """One aggregation query per table, whatever the number of sites."""
         Indicators = self.env["microstructure.indicators"]
         self.env.invalidate_all()
-        with self.assertQueryCount(22):
+        with self.assertQueryCount(23):
             Indicators._compute_figures(self.site_a1, DATE_FROM, DATE_TO)
         self.env.invalidate_all()
-        with self.assertQueryCount(22):
+        with self.assertQueryCount(23):
             Indicators._compute_figures(self.sites, DATE_FROM, DATE_TO)
 
     def test_survey_percentages(self):
@@ -269,19 +311,8 @@ class TestIndicators(MicrostructureCommon):
         alone = {row[0]: row for row in self._tables(self.site_a2)["satisfaction"]["rows"]}
         self.assertEqual(alone["Would recommend the microstructure"][1:], [PRIMARY, PRIMARY, PRIMARY])
         self.assertEqual(alone["Questionnaires answered"][1], PRIMARY)
-        # the dashboard views compute the same share, and blank small counts
-        Satisfaction = self.env["microstructure.indicator.satisfaction"].with_user(self.user_manager)
-        groups = Satisfaction.read_group(
-            [("site_id", "in", self.sites.ids)], ["respondent_count:sum", "positive_share:sum"], ["question"],
-        )
-        shares = {group["question"]: (group["respondent_count"], group["positive_share"]) for group in groups}
-        self.assertEqual(shares["recommend"][0], 49)
-        self.assertAlmostEqual(shares["recommend"][1], 100 * 37 / 49)
-        groups = Satisfaction.read_group(
-            [("site_id", "=", self.site_a2.id)], ["respondent_count:sum", "positive_share:sum"], ["question"],
-        )
-        self.assertTrue(all(group["respondent_count"] is False for group in groups))
-        self.assertTrue(all(group["positive_share"] is False for group in groups))
+        # a share resting on 4 respondents is masked even when its count is 0
+        self.assertEqual(alone["Quality of life improved"][1:], [PRIMARY, 0, PRIMARY])
 
     def test_answers_keep_the_site_only(self):
         patient = self.mental_a1[0].with_user(self.user_psy_a)
@@ -313,16 +344,14 @@ class TestIndicators(MicrostructureCommon):
 
     def test_regional_manager_scope(self):
         wizard = self.env["microstructure.indicator.export"].with_user(self.user_regional_ge).create({
-            "date_from": DATE_FROM, "date_to": DATE_TO,
+            "year": str(YEAR),
         })
         sites = wizard._get_sites()
-        self.assertIn(self.site_a1, sites)
-        self.assertNotIn(self.site_b1, sites)
-        self.assertEqual(set(sites.region_id.ids), set(self.region_ge.ids))
-        # asking for another region gives nothing of it
-        wizard.region_ids = self.region_occ
-        self.assertFalse(wizard._get_sites())
-        self.assertEqual(wizard.site_count, 0)
+        self.assertEqual(sites, self.site_a1 | self.site_a2)
+        self.assertEqual(wizard.site_count, 2)
+        # the scope is the whole perimeter: no field chooses a part of it
+        for name in ("region_ids", "network_ids", "site_ids"):
+            self.assertNotIn(name, wizard._fields)
         # no row of patient, consultation, liaison or attachment
         for model in ("microstructure.patient", "microstructure.consultation", "microstructure.liaison",
                       "microstructure.meeting", "microstructure.permanence"):
@@ -332,67 +361,79 @@ class TestIndicators(MicrostructureCommon):
             [("res_model", "in", ["microstructure.patient", "microstructure.liaison"])]
         )
         self.assertFalse(attachments)
-        # indicator views: aggregated only, restricted to its regions
-        for model in ("microstructure.indicator.patient", "microstructure.indicator.activity",
-                      "microstructure.indicator.satisfaction"):
-            Indicator = self.env[model].with_user(self.user_regional_ge)
-            regions = [group["region_id"][0] for group in Indicator.read_group([], ["__count"], ["region_id"])]
-            self.assertNotIn(self.region_occ.id, regions)
-            self.assertTrue(Indicator.search_count([]))
-            with self.assertRaisesText(AccessError, "aggregated only"):
-                Indicator.search_read([], ["site_id"], limit=1)
-            with self.assertRaisesText(AccessError, "aggregated only"):
-                Indicator.search([], limit=1).read(["date"])
-        # practitioners have no access to indicators
+        # practitioners have no access to the indicators
         with self.assertRaises(AccessError):
-            self.env["microstructure.indicator.patient"].with_user(self.user_gp_a1).read_group(
-                [], ["patient_count:sum"], []
-            )
+            self.env["microstructure.indicator.export"].with_user(self.user_gp_a1).create({"year": str(YEAR)})
 
     def test_network_admin_scope(self):
-        Activity = self.env["microstructure.indicator.activity"].with_user(self.user_admin_b)
-        groups = Activity.read_group([], ["done_count:sum"], ["site_id"])
-        self.assertEqual({group["site_id"][0] for group in groups}, {self.site_b1.id})
-        wizard = self.env["microstructure.indicator.export"].with_user(self.user_admin_a).create({
-            "date_from": DATE_FROM, "date_to": DATE_TO,
-        })
-        self.assertEqual(wizard._get_sites(), self.site_a1 | self.site_a2)
+        for user, sites in ((self.user_admin_a, self.site_a1 | self.site_a2), (self.user_admin_b, self.site_b1)):
+            wizard = self.env["microstructure.indicator.export"].with_user(user).create({"year": str(YEAR)})
+            self.assertEqual(wizard._get_sites(), sites)
 
-    def test_dashboard_views_mask_small_counts(self):
-        Patient = self.env["microstructure.indicator.patient"].with_user(self.user_manager)
-        groups = Patient.read_group(
-            [("site_id", "in", self.sites.ids), ("state", "=", "followed")],
-            ["patient_count:sum", "mean_age:sum"], ["site_id", "sex"], lazy=False,
-        )
-        cells = {(g["site_id"][0], g["sex"]): (g["patient_count"], g["mean_age"]) for g in groups}
-        self.assertEqual(cells[(self.site_a1.id, "female")][0], 26)
-        self.assertEqual(cells[(self.site_b1.id, "male")], (False, False))  # 5 men
-        self.assertEqual(cells[(self.site_a2.id, "male")][0], 11)
-        self.assertAlmostEqual(cells[(self.site_a2.id, "male")][1], (date.today() - date(1960, 1, 1)).days / 365.25, 4)
-        Activity = self.env["microstructure.indicator.activity"].with_user(self.user_manager)
-        [group] = Activity.read_group(
-            [("site_id", "=", self.site_a1.id), ("date", ">=", DATE_FROM), ("date", "<=", DATE_TO),
-             ("profession", "=", "gp")],
-            ["consultation_count:sum", "done_count:sum", "no_show_count:sum", "no_show_rate:sum"], [],
-        )
-        self.assertEqual((group["consultation_count"], group["done_count"]), (30, 20))
-        self.assertIs(group["no_show_count"], False)
-        self.assertIs(group["no_show_rate"], False)
-        [group] = Activity.read_group(
-            [("site_id", "=", self.site_a1.id), ("date", ">=", DATE_FROM), ("date", "<=", DATE_TO)],
-            ["meeting_count:sum", "attendance_rate:sum"], [],
-        )
-        self.assertEqual(group["meeting_count"], 2)
-        self.assertAlmostEqual(group["attendance_rate"], 500 / 6)
+    def test_free_analysis_models_are_gone(self):
+        """No pivot over a model of aggregated rows: their read_group cannot
+        stop differences between calls."""
+        for model in ("microstructure.indicator.patient", "microstructure.indicator.activity",
+                      "microstructure.indicator.satisfaction", "microstructure.indicator.mixin"):
+            self.assertNotIn(model, self.env.registry)
+            self.assertFalse(self.env["ir.model"].search([("model", "=", model)]))
+            table = model.replace(".", "_")
+            self.env.cr.execute("SELECT to_regclass(%s)", [table])
+            self.assertIsNone(self.env.cr.fetchone()[0], table)
+        for xmlid in ("microstructure_indicator_patient_action", "microstructure_indicator_patient_menu",
+                      "microstructure_indicator_activity_menu", "microstructure_indicator_satisfaction_menu"):
+            self.assertFalse(self.env.ref(f"odoo_microstructure.{xmlid}", raise_if_not_found=False), xmlid)
+
+    # PERIOD ------------------------------------------------------------------
+    def test_reporting_years(self):
+        Export = self.env["microstructure.indicator.export"].with_user(self.user_regional_ge)
+        with freeze_time("2025-10-15"):
+            years = dict(Export._selection_year())
+            self.assertEqual(next(iter(years)), "2024")
+            self.assertEqual(years["2024"], "2024\u20132025")
+            self.assertNotIn("2025", years)  # not ended
+            wizard = Export.create({})
+            self.assertEqual(wizard.year, "2024")  # the last year ended, it has data
+            self.assertEqual((wizard.date_from, wizard.date_to), (DATE_FROM, DATE_TO))
+            with self.assertRaisesText(UserError, "has ended"):
+                Export.create({"year": "2025"})
+        with freeze_time("2025-08-31"):
+            # the year 2024-2025 has not ended: the default is the year before
+            self.assertEqual(Export.create({}).year, "2023")
+        with freeze_time("2031-01-10"):
+            # five years later, the default is still the latest year with data
+            self.assertEqual(Export.create({}).year, "2029")
+            wizard = self.env["microstructure.indicator.export"].with_user(self.user_admin_b).create({})
+            self.assertEqual(wizard.year, "2029")  # B1's patients are still followed
+        self.assertEqual(last_complete_year(date(2023, 9, 1)), 2022)
+        self.assertEqual(last_complete_year(date(2023, 8, 31)), 2021)
+
+    def test_dates_cannot_be_written(self):
+        Export = self.env["microstructure.indicator.export"].with_user(self.user_regional_ge)
+        message = "period is a reporting year"
+        with self.assertRaisesText(UserError, message):
+            Export.create({"year": str(YEAR), "date_from": "2025-01-01", "date_to": "2025-01-31"})
+        wizard = Export.create({"year": str(YEAR)})
+        with self.assertRaisesText(UserError, message):
+            wizard.write({"date_to": "2025-03-31"})
+        with self.assertRaisesText(UserError, "has ended"):
+            wizard.write({"year": "2024-06"})
+        with self.assertRaisesText(ValueError, "Invalid field"):
+            Export.create({"year": str(YEAR), "region_ids": [Command.set(self.region_ge.ids)]})
+        # a year forced into the cache gives nothing
+        wizard = Export.new({"year": "1999"})
+        self.assertFalse(wizard.dashboard)
+        with self.assertRaisesText(UserError, "has ended"):
+            wizard._get_period()
 
     # WORKBOOK ----------------------------------------------------------------
     def test_workbook(self):
         wizard = self.env["microstructure.indicator.export"].with_user(self.user_admin_a).create({
-            "date_from": DATE_FROM, "date_to": DATE_TO, "network_ids": [Command.set(self.network_a.ids)],
+            "year": str(YEAR),
         })
         action = wizard.action_export()
         self.assertEqual(action["type"], "ir.actions.act_url")
-        self.assertTrue(wizard.filename.endswith(".xlsx"))
+        self.assertEqual(wizard.filename, "microstructure_indicators_2024-09-01_2025-08-31.xlsx")
         content = base64.b64decode(wizard.file)
         book = openpyxl.load_workbook(io.BytesIO(content))
         self.assertEqual(len(book.sheetnames), 12)
@@ -426,11 +467,370 @@ class TestIndicators(MicrostructureCommon):
 
     def test_dashboard_page(self):
         wizard = self.env["microstructure.indicator.export"].with_user(self.user_regional_ge).create({
-            "date_from": DATE_FROM, "date_to": DATE_TO,
+            "year": str(YEAR),
         })
         self.assertIn('data-table="consultations"', wizard.dashboard)
         self.assertIn("&lt; 11", wizard.dashboard)
         self.assertNotIn("Zorglub", wizard.dashboard)
         self.assertNotIn(self.site_b1.name, wizard.dashboard)
-        with self.assertRaisesText(ValidationError, "ends before it starts"):
-            wizard.date_to = date(2024, 1, 1)
+        self.assertIn("01/09/2024 to 31/08/2025", wizard._get_scope_label())
+
+    def test_public_methods(self):
+        """The only doors are the wizard's year and its export: no public
+        method takes dates or sites."""
+        for model, allowed in (("microstructure.indicators", set()),
+                               ("microstructure.indicator.export", {"create", "write", "action_export"})):
+            for cls in type(self.env[model]).mro():
+                if getattr(cls, "_module", None) != "odoo_microstructure":
+                    continue
+                # Odoo refuses ``init`` over RPC, as private methods
+                public = {name for name, member in vars(cls).items()
+                          if inspect.isfunction(member) and not name.startswith("_") and name != "init"}
+                self.assertLessEqual(public, allowed, model)
+
+
+# The tables of the dashboard, their columns, and which count people.
+COLUMNS = {
+    "sites": ["region", "sites", "polyvalent", "polyvalent_share", "networks"],
+    "professionals": ["profession", "professionals"],
+    "patients": ["motive", "men", "women", "patients", "men_share", "women_share", "mean_age"],
+    "patients_by_region": ["region", "addiction", "mental_health", "patients"],
+    "substances": ["rank", "substance", "patients"],
+    "flows": ["month", "inclusions", "exits"],
+    "consultations": ["profession", "done", "no_show", "excused", "cancelled", "consultations", "no_show_rate"],
+    "permanences": ["profession", "permanences", "slots", "booked", "fill_rate"],
+    "meetings": ["kind", "meetings", "invited", "present", "attendance_rate", "discussed"],
+    "liaisons": ["region", "sheets", "sent", "handled", "accompanied", "median_contact", "median_interview"],
+    "satisfaction": ["question", "respondents", "positive", "positive_share"],
+    "activity": ["site", "network", "patients", "consultations", "permanences", "meetings", "sheets", "answers"],
+}
+PEOPLE = {
+    "patients": ("men", "women", "patients"), "patients_by_region": ("addiction", "mental_health", "patients"),
+    "substances": ("patients",), "flows": ("inclusions", "exits"),
+    "consultations": ("done", "no_show", "excused", "cancelled", "consultations"), "permanences": ("booked",),
+    "meetings": ("discussed",), "liaisons": ("sheets", "sent", "handled", "accompanied"),
+    "satisfaction": ("respondents", "positive"), "activity": ("patients", "consultations", "sheets", "answers"),
+}
+# a share, rate, mean or median, and the counts it reveals with its value
+DERIVED = {
+    ("patients", "men_share"): ("men", "patients"), ("patients", "women_share"): ("women", "patients"),
+    ("patients", "mean_age"): ("patients",), ("consultations", "no_show_rate"): ("no_show", "done", "excused"),
+    ("permanences", "fill_rate"): ("booked",), ("satisfaction", "positive_share"): ("positive", "respondents"),
+    ("liaisons", "median_contact"): ("sent",), ("liaisons", "median_interview"): ("handled",),
+}
+TOTAL = "Total"
+ANSWERED = "Questionnaires answered"
+
+# Attacks over JSON-RPC: (what, model, method, args, kwargs, expected).
+# "WIZARD" stands for a wizard of the attacker, "SITES" for ids of sites.
+GONE, PRIVATE, DENIED, REFUSED, SAME, EMPTY = "gone", "private", "denied", "refused", "same", "empty"
+ONCHANGE_SPEC = {"year": {}, "date_from": {}, "date_to": {}, "dashboard": {}}
+ATTACKS = [
+    ("custom aggregate", "microstructure.indicator.patient", "read_group",
+     [[], ["n:sum(patient_count)"], ["site_id"]], {}, GONE),
+    ("array_agg", "microstructure.indicator.patient", "read_group",
+     [[], ["patient_count:array_agg"], ["region_id"]], {}, GONE),
+    ("ages of a cell", "microstructure.indicator.patient", "read_group",
+     [[], ["age_total:sum"], ["site_id", "sex"]], {"lazy": False}, GONE),
+    ("search_count oracle", "microstructure.indicator.patient", "search_count",
+     [[("patient_count", "=", 3)]], {}, GONE),
+    ("pivot totals", "microstructure.indicator.activity", "web_read_group",
+     [], {"domain": [], "fields": ["sheet_count:sum"], "groupby": ["region_id"]}, GONE),
+    ("domain on a site", "microstructure.indicator.activity", "read_group",
+     [[("site_id", "!=", "SITES")], ["sheet_count:sum"], []], {}, GONE),
+    ("rows", "microstructure.indicator.satisfaction", "search_read", [[]], {"fields": ["respondent_count"]}, GONE),
+    ("care team's funnel", "microstructure.liaison.funnel", "read_group",
+     [[], ["sheet_count:sum"], ["site_id"]], {}, DENIED),
+    ("tables of free sites and dates", "microstructure.indicators", "_get_tables",
+     ["SITES", "2025-01-01", "2025-01-31"], {}, PRIVATE),
+    ("raw figures", "microstructure.indicators", "_compute_figures", ["SITES", "2024-09-01", "2025-08-31"], {}, PRIVATE),
+    ("protection engine", "microstructure.indicators", "_protect_figures", [{}, "SITES"], {}, PRIVATE),
+    ("scope", "microstructure.indicators", "_get_scope_sites", [], {}, PRIVATE),
+    ("upgrade hook", "microstructure.indicators", "init", [[]], {}, PRIVATE),
+    ("workbook of free tables", "microstructure.indicator.export", "_build_workbook", [["WIZARD"], []], {}, PRIVATE),
+    ("create with dates", "microstructure.indicator.export", "create",
+     [{"year": str(YEAR), "date_from": "2025-01-01", "date_to": "2025-01-31"}], {}, REFUSED),
+    ("create with regions", "microstructure.indicator.export", "create",
+     [{"year": str(YEAR), "region_ids": [[6, 0, [1]]]}], {}, REFUSED),
+    ("create with networks", "microstructure.indicator.export", "create",
+     [{"year": str(YEAR), "network_ids": [[6, 0, [1]]]}], {}, REFUSED),
+    ("create with a year not ended", "microstructure.indicator.export", "create", [{"year": "2090"}], {}, REFUSED),
+    ("create with a free period", "microstructure.indicator.export", "create", [{"year": "2024-06"}], {}, REFUSED),
+    ("save with dates", "microstructure.indicator.export", "web_save",
+     [[], {"year": str(YEAR), "date_to": "2025-03-31"}], {"specification": {"dashboard": {}}}, REFUSED),
+    ("write dates", "microstructure.indicator.export", "write", [["WIZARD"], {"date_from": "2025-01-01"}], {}, REFUSED),
+    ("write a free period", "microstructure.indicator.export", "write", [["WIZARD"], {"year": "2025-01"}], {}, REFUSED),
+    ("onchange with dates", "microstructure.indicator.export", "onchange",
+     [[], {"year": str(YEAR), "date_from": "2025-01-01", "date_to": "2025-01-31"}, ["year"], ONCHANGE_SPEC],
+     {}, SAME),
+    ("onchange with a free period", "microstructure.indicator.export", "onchange",
+     [[], {"year": "2025-01", "date_from": "2025-01-01"}, ["year"], ONCHANGE_SPEC], {}, EMPTY),
+]
+ROLES = ("ms_regional_ge", "ms_admin_a", "ms_admin_b")
+
+
+@tagged("post_install", "-at_install")
+class TestIndicatorAttacks(IndicatorCase, HttpCase):
+    """A regional manager and network administrators try, over JSON-RPC,
+    every way to get a count of 1 to 10 people out of the indicators."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        for user in (cls.user_regional_ge, cls.user_admin_a, cls.user_admin_b):
+            user.password = f"{user.login}_password"
+
+    def _login(self, login):
+        self.authenticate(login, f"{login}_password")
+
+    def _rpc(self, model, method, args=(), kwargs=None):
+        kwargs = dict(kwargs or {}, context={"lang": "en_US", "tz": "Europe/Paris"})
+        payload = {"jsonrpc": "2.0", "method": "call", "id": 1, "params": {
+            "model": model, "method": method, "args": list(args), "kwargs": kwargs,
+        }}
+        with mute_logger("odoo.http"):
+            response = self.url_open(
+                f"/web/dataset/call_kw/{model}/{method}", data=json.dumps(payload),
+                headers={"Content-Type": "application/json"},
+            )
+        body = response.json()
+        if "error" in body:
+            return "error", body["error"]["data"]["name"], body["error"]["data"]["message"]
+        return "ok", body["result"], None
+
+    def _dashboard(self, year):
+        status, wizard_id, message = self._rpc("microstructure.indicator.export", "create", [{"year": str(year)}])
+        self.assertEqual(status, "ok", message)
+        status, [values], message = self._rpc(
+            "microstructure.indicator.export", "read", [[wizard_id], ["dashboard", "site_count"]]
+        )
+        self.assertEqual(status, "ok", message)
+        return wizard_id, values["dashboard"]
+
+    # ATTACKS -------------------------------------------------------------------
+    def test_attacks(self):
+        """Every attack of ``ATTACKS``, for every role."""
+        for login in ROLES:
+            self._login(login)
+            wizard_id, reference = self._dashboard(YEAR)
+            sites = self.env["microstructure.site"].with_user(self.env.ref("base.user_admin")).search([]).ids
+            for what, model, method, args, kwargs, expected in ATTACKS:
+                with self.subTest(login=login, attack=what):
+                    args = json.loads(json.dumps(args).replace('"WIZARD"', str(wizard_id))
+                                      .replace('"SITES"', json.dumps(sites)))
+                    status, result, message = self._rpc(model, method, args, kwargs)
+                    if expected == GONE:
+                        self.assertEqual(status, "error")
+                        self.assertIn(result, ("builtins.KeyError", "werkzeug.exceptions.NotFound"))
+                        self.assertNotIn(model, self.env.registry)
+                    elif expected == PRIVATE:
+                        self.assertEqual((status, result), ("error", "odoo.exceptions.AccessError"))
+                        self.assertIn(method, message)
+                    elif expected == DENIED:
+                        self.assertEqual((status, result), ("error", "odoo.exceptions.AccessError"))
+                    elif expected == REFUSED:
+                        self.assertEqual(status, "error")
+                        self.assertIn(result, ("odoo.exceptions.UserError", "builtins.ValueError"))
+                        self.assertRegex(message, "reporting year|has ended|Invalid field")
+                    elif expected == SAME:
+                        self.assertEqual(status, "ok", message)
+                        self.assertEqual(result["value"]["dashboard"], reference)
+                    elif expected == EMPTY:
+                        self.assertEqual(status, "ok", message)
+                        self.assertFalse(result["value"].get("dashboard"))
+            # nothing was written on the wizard
+            status, [values], _message = self._rpc(
+                "microstructure.indicator.export", "read", [[wizard_id], ["year", "date_from", "date_to"]]
+            )
+            self.assertEqual(values, {"id": wizard_id, "year": str(YEAR),
+                                      "date_from": "2024-09-01", "date_to": "2025-08-31"})
+
+    def test_other_users_workbooks(self):
+        """A dashboard and its workbook are read by their maker only: the
+        national administrator's workbook stays out of a regional manager's
+        or a network administrator's reach."""
+        wizard = self.env["microstructure.indicator.export"].with_user(self.user_manager).create({"year": str(YEAR)})
+        wizard.action_export()
+        url = f"/web/content/microstructure.indicator.export/{wizard.id}/file/{wizard.filename}?download=true"
+        for login in ROLES:
+            self._login(login)
+            with self.subTest(login=login):
+                for method, args in (("read", [[wizard.id], ["file", "year"]]),
+                                     ("write", [[wizard.id], {"year": str(YEAR - 1)}])):
+                    status, result, _message = self._rpc("microstructure.indicator.export", method, args)
+                    self.assertEqual((status, result), ("error", "odoo.exceptions.AccessError"), method)
+                with mute_logger("odoo.http"):
+                    response = self.url_open(url)
+                self.assertIn(response.status_code, (403, 404))
+                self.assertNotIn(b"PK", response.content[:2])
+
+    # WHAT THE REPORT RETURNS ---------------------------------------------------
+    def _parse(self, dashboard):
+        """The dashboard's tables: {(table, row, column): value or mask}."""
+        cells = {}
+        for table in html.fromstring(dashboard).xpath("//table[@data-table]"):
+            key = table.get("data-table")
+            label_column = 1 if key == "substances" else 0
+            for tr in table.xpath("./tbody/tr"):
+                texts = [td.text_content().strip() for td in tr.xpath("./td")]
+                for column, text in zip(COLUMNS[key], texts):
+                    cells[key, texts[label_column], column] = self._value(text)
+        return cells
+
+    @staticmethod
+    def _value(text):
+        if text in MASKS or not text:
+            return text or None
+        if text.endswith("%"):
+            return float(text[:-1].replace(",", "").strip()) / 100
+        try:
+            number = float(text.replace(",", ""))
+        except ValueError:
+            return text
+        return int(number) if number.is_integer() and "." not in text else number
+
+    def _equations(self, cells, year, site_regions):
+        """The sums and differences a reader can write between the figures
+        of a report: (equations, hidden unknowns)."""
+        def rows(table):
+            return sorted({row for (key, row, _c) in cells if key == table})
+
+        def name(table, row, column):
+            return (year, table, row, column)
+
+        equations, hidden = [], set()
+
+        def total(table, column, rows_):
+            equations.append([(name(table, r, column), 1) for r in rows_] + [(name(table, TOTAL, column), -1)])
+
+        def gap(whole, part, label):
+            hidden.add(label)
+            equations.append([(whole, 1), (part, -1), (label, -1)])
+
+        for table, parts, whole in (("patients", ("men", "women"), "patients"),
+                                    ("patients_by_region", ("addiction", "mental_health"), "patients"),
+                                    ("consultations", ("done", "no_show", "excused", "cancelled"), "consultations")):
+            for row in rows(table):
+                equations.append([(name(table, row, c), 1) for c in parts] + [(name(table, row, whole), -1)])
+        for table in ("patients", "patients_by_region", "consultations", "flows", "permanences", "meetings",
+                      "liaisons", "activity"):
+            inner = [row for row in rows(table) if row != TOTAL]
+            for column in PEOPLE[table]:
+                total(table, column, inner)
+        for motive, column in (("Addictions / precarity", "addiction"), ("Mental health", "mental_health"),
+                               (TOTAL, "patients")):
+            equations.append([(name("patients_by_region", TOTAL, column), 1), (name("patients", motive, "patients"), -1)])
+        for row in rows("liaisons"):
+            for whole, part, label in (("sheets", "sent", "not sent"), ("sent", "handled", "not handled"),
+                                       ("handled", "accompanied", "not accompanied")):
+                gap(name("liaisons", row, whole), name("liaisons", row, part), (year, label, row))
+        for row in rows("satisfaction"):
+            if row != ANSWERED:
+                respondents = name("satisfaction", row, "respondents")
+                gap(respondents, name("satisfaction", row, "positive"), (year, "negative", row))
+                gap(name("satisfaction", ANSWERED, "respondents"), respondents, (year, "skipped", row))
+        # sites of a region add up to the region; report totals are the same people
+        for region, sites in site_regions.items():
+            for column, table, other in (("patients", "patients_by_region", "patients"),
+                                         ("sheets", "liaisons", "sheets")):
+                equations.append([(name("activity", site, column), 1) for site in sites]
+                                 + [(name(table, region, other), -1)])
+        for column, table, row, other in (("patients", "patients", TOTAL, "patients"),
+                                          ("consultations", "consultations", TOTAL, "done"),
+                                          ("sheets", "liaisons", TOTAL, "sheets"),
+                                          ("answers", "satisfaction", ANSWERED, "respondents")):
+            equations.append([(name("activity", TOTAL, column), 1), (name(table, row, other), -1)])
+        # followed = carried over + inclusions = carried on + exits
+        followed = name("activity", TOTAL, "patients")
+        gap(followed, name("flows", TOTAL, "inclusions"), (year, "carried over"))
+        gap(followed, name("flows", TOTAL, "exits"), (year, "carried on"))
+        return equations, hidden
+
+    def _check_reports(self, reports, site_regions, truth):
+        """No printed count of 1 to 10 people; no masked figure, and no
+        hidden difference of 1 to 10 people, recomputable from all the
+        reports together; no share, rate, mean or median on unknown counts."""
+        equations, hidden, values, masked = [], set(), {}, set()
+        for year, cells in reports.items():
+            more, more_hidden = self._equations(cells, year, site_regions)
+            equations += more
+            hidden |= more_hidden
+            for (table, row, column), value in cells.items():
+                if column in PEOPLE.get(table, ()):
+                    if value in MASKS:
+                        masked.add((year, table, row, column))
+                    else:
+                        self.assertNotIn(value, range(1, 11), (year, table, row, column))
+                        values[year, table, row, column] = value or 0
+            # the people carried on at the end of a year are those carried over into the next
+            if year + 1 in reports:
+                equations.append([((year, "carried on"), 1), ((year + 1, "carried over"), -1)])
+        found = determined_values(sorted(masked | hidden, key=repr), equations, values)
+        leaks = sorted(set(found) & masked, key=repr)
+        self.assertFalse(leaks, f"masked figures recomputable: {[(leak, found[leak]) for leak in leaks]}")
+        for label in set(found) & hidden:
+            self.assertNotIn(found[label], range(1, 11), label)
+            if label in truth:
+                self.assertEqual(found[label], truth[label])
+        known = set(values) | set(found)
+        for year, cells in reports.items():
+            for (table, row, column), value in cells.items():
+                if (table, column) in DERIVED and value not in MASKS and value is not None:
+                    for base in DERIVED[table, column]:
+                        self.assertIn((year, table, row, base), known, (year, table, row, column))
+        return found
+
+    def test_dashboards_reveal_no_small_count(self):
+        """The reports of three consecutive years, read together, for each
+        role."""
+        region_names = {self.region_ge.name: self.site_a1 | self.site_a2, self.region_occ.name: self.site_b1}
+        for login in ROLES:
+            self._login(login)
+            user = self.env["res.users"].search([("login", "=", login)])
+            scope = self.env["microstructure.site"].with_user(user).search([])
+            site_regions = {
+                region: sites.filtered(lambda s: s in scope).mapped("name")
+                for region, sites in region_names.items() if sites & scope
+            }
+            years = [year for year in (YEAR - 1, YEAR, YEAR + 1)
+                     if str(year) in dict(self.env["microstructure.indicator.export"]._selection_year())]
+            reports = {year: self._parse(self._dashboard(year)[1]) for year in years}
+            with self.subTest(login=login):
+                self.assertTrue(reports[YEAR])
+                self._check_reports(reports, site_regions, truth={})
+                if login == "ms_regional_ge":
+                    cells = reports[YEAR]
+                    # the 3 exits of the year before: masked, and not recomputable
+                    # from the patients followed and the inclusions of this year
+                    self.assertEqual(reports[YEAR - 1]["flows", TOTAL, "exits"], PRIMARY)
+                    self.assertIn(cells["flows", TOTAL, "inclusions"], MASKS)
+                    self.assertEqual(cells["liaisons", "Grand Est", "sent"], SECONDARY)
+                    self.assertEqual(cells["liaisons", "Grand Est", "median_contact"], PRIMARY)
+
+    def test_workbook_over_http(self):
+        """The workbook downloaded by each role holds what its dashboard
+        shows, and no count of 1 to 10 people."""
+        for login in ROLES:
+            self._login(login)
+            wizard_id, dashboard = self._dashboard(YEAR)
+            cells = self._parse(dashboard)
+            status, action, message = self._rpc("microstructure.indicator.export", "action_export", [[wizard_id]])
+            self.assertEqual(status, "ok", message)
+            response = self.url_open(action["url"])
+            self.assertEqual(response.status_code, 200)
+            book = openpyxl.load_workbook(io.BytesIO(response.content))
+            titles = {table: title for table, title in zip(COLUMNS, book.sheetnames)}
+            for table, title in titles.items():
+                sheet = book[title]
+                label_column = 1 if table == "substances" else 0
+                for row in sheet.iter_rows(min_row=5, values_only=True):
+                    if not row or row[label_column] is None or (table, row[label_column], COLUMNS[table][1]) not in cells:
+                        continue
+                    for column, value in zip(COLUMNS[table], row):
+                        with self.subTest(login=login, cell=(table, row[label_column], column)):
+                            shown = cells[table, row[label_column], column]
+                            if column in PEOPLE.get(table, ()):
+                                self.assertNotIn(value, range(1, 11))
+                                self.assertEqual(value, shown)
+                            elif shown in MASKS:
+                                self.assertEqual(value, shown)

@@ -258,7 +258,61 @@ PROBES = [
     ("an unknown id", lambda t: rpc(
         "microstructure.consultation", "write", [t.consultation.id], {"professional_id": 999_999_999},
     ), INSIDERS, "denied"),
+    ("a file of a patient (debug)", lambda t: rpc(
+        "ir.attachment", "read", [t.attachment.id], ["name", "datas"],
+    ), OUTSIDERS + ("carsat",), "denied"),
+    ("a network administrator redirects an office", lambda t: rpc(
+        "microstructure.social.service", "write", [t.office.id],
+        {"email": "attacker@example.com", "user_ids": [(4, t.user_carsat_other.id)]},
+    ), ("network_admin", "other_team", "carsat", "regional"), "denied"),
+    # the care team itself, reaching another team through a shared member
+    ("a meeting with patients moved to another site", lambda t: rpc(
+        "microstructure.meeting", "write", [t.meeting_planned.id], {"site_id": t.site_a2.id},
+    ), ("team_psy",), "denied"),
+    ("a patient booked at another site's permanence", lambda t: rpc(
+        "microstructure.permanence.slot", "action_book", [t.slot_a2.id], t.patient.id,
+    ), ("team_psy",), "denied"),
+    ("a sheet with the social worker's part forged", lambda t: rpc(
+        "microstructure.liaison", "create", {"patient_id": t.patient.id, "consent": "yes",
+                                             "reason_rights": True, "in_scope": "yes", "outcome": "Faux"},
+    ), INSIDERS, "denied"),
+    ("a sheet requested in another's name", lambda t: rpc(
+        "microstructure.liaison", "create", {"patient_id": t.patient.id, "consent": "yes",
+                                             "reason_rights": True, "requester_id": t.user_psy_a.id},
+    ), ("team",), "denied"),
+    ("a consultation created already missed", lambda t: rpc(
+        "microstructure.consultation", "create", {"patient_id": t.patient.id, "state": "no_show",
+                                                  "professional_id": t.pro_gp_a1.id,
+                                                  "start": "2020-01-06 09:00:00"},
+    ), ("team",), "denied"),
+    ("a permanence created already held", lambda t: rpc(
+        "microstructure.permanence", "create", {"site_id": t.site_a1.id, "professional_id": t.pro_psy_a.id,
+                                                "start": "2030-05-02 08:00:00", "stop": "2030-05-02 11:00:00",
+                                                "state": "held"},
+    ), ("team_psy",), "denied"),
+    ("a note written in another's name", lambda t: rpc(
+        "microstructure.patient.note", "create", {"patient_id": t.patient.id, "body": "<p>x</p>",
+                                                  "author_id": t.user_gp_a1.id},
+    ), ("team_psy",), "denied"),
+    ("a consent collected by another", lambda t: rpc(
+        "microstructure.patient", "write", [t.patient.id], {"consent_user_id": t.user_psy_a.id},
+    ), ("team",), "denied"),
     # 9. bad input
+    ("a search on the care team with a boolean", lambda t: rpc(
+        "microstructure.site", "search_count", [("care_team_user_ids", "in", [True])],
+    ), ("team", "network_admin"), "denied"),
+    ("a status of the wrong type", lambda t: rpc(
+        "microstructure.consultation", "write", [t.consultation.id], {"state": ["done"]},
+    ), ("team",), "denied"),
+    ("a patient of the wrong type", lambda t: rpc(
+        "microstructure.consultation", "write", [t.consultation.id], {"patient_id": "abc"},
+    ), ("team",), "denied"),
+    ("an impossible end date", lambda t: rpc(
+        "microstructure.membership", "write", [t.membership_gp_a1.id], {"date_end": "2024-13-45"},
+    ), ("network_admin",), "denied"),
+    ("an opening date that is no date", lambda t: rpc(
+        "microstructure.site", "write", [t.site_a1.id], {"date_open": "not a date"},
+    ), ("network_admin",), "denied"),
     ("book a slot with a string", lambda t: rpc(
         "microstructure.permanence.slot", "action_book", [t.slot.id], "abc",
     ), ("other_team", "employee"), "denied"),
@@ -341,6 +395,18 @@ class TestSideDoors(MicrostructureCommon, HttpCase):
                                                 "stop": datetime(2030, 1, 17, 11, 0)})
         cls.permanence_held.action_held()
         cls.patient_model_id = cls.env["ir.model"]._get_id("microstructure.patient")
+        cls.attachment = cls.env["ir.attachment"].create({
+            "name": "KOWALCZYK Zéphyrine - compte-rendu.pdf", "raw": "%PDF-1.4 Synthèse confidentielle".encode(),
+            "res_model": "microstructure.patient", "res_id": cls.patient.id,
+        })
+        cls.meeting_planned = cls.env["microstructure.meeting"].create({
+            "site_id": cls.site_a1.id, "start": datetime(2030, 2, 4, 17, 0),
+            "line_ids": [Command.create({"patient_id": cls.patient.id, "summary": "Synthèse confidentielle"})],
+        })
+        cls.slot_a2 = cls.env["microstructure.permanence"].with_user(cls.user_psy_a).create({
+            "site_id": cls.site_a2.id, "professional_id": cls.pro_psy_a.id,
+            "start": datetime(2030, 1, 11, 8, 0), "stop": datetime(2030, 1, 11, 11, 0),
+        }).slot_ids[0]
         cls.roles = {
             "other_team": cls.user_coord_b1, "regional": cls.user_regional_ge,
             "network_admin": cls.user_admin_a, "employee": cls.user_employee,
@@ -376,7 +442,8 @@ class TestSideDoors(MicrostructureCommon, HttpCase):
         self.env.invalidate_all()
         records = (self.patient | self.patient_b1, self.sheet_sent | self.sheet_identified,
                    self.consultation | self.consultation_cancelled, self.meeting,
-                   self.meeting.line_ids, self.slot, self.permanence_held,
+                   self.meeting.line_ids, self.slot, self.permanence_held, self.meeting_planned,
+                   self.slot_a2, self.office, self.site_a1, self.membership_gp_a1,
                    self.pro_sw_a | self.pro_coord_b1, self.user_manager.partner_id)
         snapshot = []
         for recordset in records:

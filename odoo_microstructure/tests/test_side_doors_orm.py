@@ -234,6 +234,22 @@ class TestSideDoorsOrm(MicrostructureCommon):
             meeting.line_ids.unlink()
         self.assertEqual(meeting.line_ids.summary, "Suivi")
 
+    def test_the_reserved_part_is_final_once_the_sheet_is_ended(self):
+        office = self.env["microstructure.social.service"].create({
+            "name": "Bureau test", "email": "bureau@carsat-test.fr",
+            "department_ids": [Command.set(self.site_a1.department_id.ids)],
+            "user_ids": [Command.set(self.user_carsat.ids)],
+        })
+        sheet = self.env["microstructure.liaison"].with_user(self.user_gp_a1).create({
+            "patient_id": self.patient.id, "consent": "yes", "reason_rights": True,
+            "social_service_id": office.id,
+        })
+        sheet.action_send()
+        carsat = sheet.with_user(self.user_carsat)
+        carsat.action_not_reachable()
+        with self.assertRaisesText(UserError, "reserved part is final"):
+            carsat.write({"outcome": "Réécrit après la clôture"})
+
     # BAD INPUT -----------------------------------------------------------------
     def test_bad_input_gets_a_clear_error_and_writes_nothing(self):
         Patient = self.env["microstructure.patient"].with_user(self.user_gp_a1)

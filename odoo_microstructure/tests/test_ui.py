@@ -94,8 +94,7 @@ class TestUi(MicrostructureCommon, HttpCase):
         )
 
     def test_indicators_tour(self):
-        """A regional manager opens the dashboard and the patients pivot of its
-        region."""
+        """A regional manager opens the dashboard of its region."""
         self.env["microstructure.patient"].create([
             {"name": f"Indicateur{n}", "first_names": "Test", "birth_date": "1970-01-01",
              "sex": "male", "site_id": site.id, "motive_addiction": True}
@@ -104,8 +103,6 @@ class TestUi(MicrostructureCommon, HttpCase):
         self.user_regional_ge.password = "ms_regional_ge_password"
         self.start_tour("/odoo/microstructure-indicators", "odoo_microstructure_indicators_tour",
                         login="ms_regional_ge")
-        self.start_tour("/odoo/microstructure-indicator-patients",
-                        "odoo_microstructure_indicators_pivot_tour", login="ms_regional_ge")
 
     def test_survey_link_opens_for_the_patient(self):
         """The link given to a patient opens the survey without a login."""

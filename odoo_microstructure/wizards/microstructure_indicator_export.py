@@ -1,67 +1,108 @@
 import base64
 import os
 import tempfile
-from datetime import date
 
 import xlsxwriter
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import UserError
 from odoo.tools.misc import formatLang
+
+from ..reports.microstructure_indicators import FIRST_YEAR, last_complete_year, reporting_year_bounds
 
 FIRST_ROW = 4  # title, scope, blank line, then the header row
 
 
-def _default_date_from(model):
-    today = fields.Date.context_today(model)
-    return date(today.year - 1, 1, 1)
-
-
-def _default_date_to(model):
-    today = fields.Date.context_today(model)
-    return date(today.year - 1, 12, 31)
-
-
 class MicrostructureIndicatorExport(models.TransientModel):
-    """Dashboard of the indicators of a scope and period, and its export to
-    an Excel workbook with one sheet per table of the national report."""
+    """Dashboard of the indicators of the user's whole perimeter over a
+    reporting year, and its export to an Excel workbook with one sheet per
+    table of the national report.
+
+    Neither the scope nor the period can be chosen freely: two reports never
+    differ by a few sites or a few days, so no small count comes out of their
+    difference. The period is a reporting year (1 September to 31 August),
+    the scope every site the user may read.
+    """
 
     _name = "microstructure.indicator.export"
     _description = "Indicators of the microstructures"
 
-    date_from = fields.Date(string="From", required=True, default=_default_date_from)
-    date_to = fields.Date(string="To", required=True, default=_default_date_to)
-    region_ids = fields.Many2many(
-        "microstructure.region", string="Regions",
-        domain=lambda self: self._domain_region_ids(),
-        help="Leave empty for all the regions you may read.",
+    year = fields.Selection(
+        selection="_selection_year", string="Reporting year", required=True,
+        default=lambda self: self._default_year(),
+        help="From 1 September to 31 August. Only the years that have ended can be chosen.",
     )
-    network_ids = fields.Many2many(
-        "microstructure.network", string="Networks",
-        help="Leave empty for all the networks you may read.",
-    )
+    date_from = fields.Date(string="From", compute="_compute_period")
+    date_to = fields.Date(string="To", compute="_compute_period")
     site_count = fields.Integer(string="Sites in the scope", compute="_compute_dashboard")
     dashboard = fields.Html(compute="_compute_dashboard", sanitize=False)
     file = fields.Binary(readonly=True, attachment=False)
     filename = fields.Char(readonly=True)
 
-    def _domain_region_ids(self):
-        """The regions of the sites the user may read."""
-        [(regions,)] = self.env["microstructure.site"].with_context(active_test=False)._read_group(
-            [], aggregates=["region_id:recordset"]
-        )
-        return [("id", "in", regions.ids)]
+    # PERIOD ------------------------------------------------------------------
+    def _selection_year(self):
+        """The reporting years that have ended, the latest first."""
+        last = last_complete_year(fields.Date.context_today(self))
+        return [(str(year), f"{year}\u2013{year + 1}") for year in range(last, FIRST_YEAR - 1, -1)]
 
-    @api.depends("date_from", "date_to", "region_ids", "network_ids")
+    def _default_year(self):
+        Indicators = self.env["microstructure.indicators"]
+        year = Indicators._get_default_year(Indicators._get_scope_sites(), fields.Date.context_today(self))
+        return str(year)
+
+    def _get_period(self):
+        """First and last day of the wizard's reporting year, refused unless
+        it is one of the years offered."""
+        self.ensure_one()
+        if self.year not in dict(self._selection_year()):
+            raise UserError(self.env._("Choose a reporting year that has ended."))
+        return reporting_year_bounds(int(self.year))
+
+    @api.depends("year")
+    def _compute_period(self):
+        years = dict(self._selection_year())
+        for wizard in self:
+            if wizard.year in years:
+                wizard.date_from, wizard.date_to = reporting_year_bounds(int(wizard.year))
+            else:
+                wizard.date_from = wizard.date_to = False
+
+    # CRUD --------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_period_vals(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_period_vals(vals)
+        return super().write(vals)
+
+    def _check_period_vals(self, vals):
+        """The period follows from the reporting year: its dates are never
+        written, and the year must be one of those offered."""
+        if {"date_from", "date_to"} & set(vals):
+            raise UserError(self.env._(
+                "The period is a reporting year, from 1 September to 31 August: choose the year."
+            ))
+        if "year" in vals and vals["year"] not in dict(self._selection_year()):
+            raise UserError(self.env._("Choose a reporting year that has ended."))
+
+    # DASHBOARD -----------------------------------------------------------------
+    @api.depends("year")
     def _compute_dashboard(self):
         Indicators = self.env["microstructure.indicators"]
+        years = dict(self._selection_year())
         for wizard in self:
-            if not (wizard.date_from and wizard.date_to) or wizard.date_from > wizard.date_to:
+            # the dates come from the year alone, never from a value given to
+            # ``onchange`` for the date fields
+            if wizard.year not in years:
                 wizard.site_count = 0
                 wizard.dashboard = False
                 continue
+            date_from, date_to = reporting_year_bounds(int(wizard.year))
             sites = wizard._get_sites()
-            tables = Indicators._get_tables(sites, wizard.date_from, wizard.date_to)
+            tables = Indicators._get_tables(sites, date_from, date_to)
             wizard.site_count = len(sites)
             for table in tables:
                 kinds = [kind for _key, _label, kind in table["columns"]]
@@ -73,29 +114,19 @@ class MicrostructureIndicatorExport(models.TransientModel):
                 "odoo_microstructure.indicator_dashboard", {"tables": tables}
             )
 
-    @api.constrains("date_from", "date_to")
-    def _check_dates(self):
-        for wizard in self:
-            if wizard.date_from > wizard.date_to:
-                raise ValidationError(self.env._("The period ends before it starts."))
-
     def _get_sites(self):
+        """The whole perimeter of the user."""
         self.ensure_one()
-        return self.env["microstructure.indicators"]._get_scope_sites(self.region_ids, self.network_ids)
+        return self.env["microstructure.indicators"]._get_scope_sites()
 
     def _get_scope_label(self):
         self.ensure_one()
-        parts = []
-        if self.region_ids:
-            parts.append(", ".join(self.region_ids.mapped("name")))
-        if self.network_ids:
-            parts.append(", ".join(self.network_ids.mapped("name")))
-        scope = " / ".join(parts) or self.env._("All the sites you may read")
+        date_from, date_to = self._get_period()
         return self.env._(
             "%(scope)s, from %(date_from)s to %(date_to)s",
-            scope=scope,
-            date_from=self.date_from.strftime("%d/%m/%Y"),
-            date_to=self.date_to.strftime("%d/%m/%Y"),
+            scope=self.env._("All the sites you may read"),
+            date_from=date_from.strftime("%d/%m/%Y"),
+            date_to=date_to.strftime("%d/%m/%Y"),
         )
 
     @api.model
@@ -116,17 +147,18 @@ class MicrostructureIndicatorExport(models.TransientModel):
     # EXPORT ------------------------------------------------------------------
     def action_export(self):
         self.ensure_one()
+        date_from, date_to = self._get_period()
         sites = self._get_sites()
         if not sites:
-            raise UserError(self.env._("There is no site in this scope: choose other regions or networks."))
-        tables = self.env["microstructure.indicators"]._get_tables(sites, self.date_from, self.date_to)
+            raise UserError(self.env._("You may read no site: there is nothing to export."))
+        tables = self.env["microstructure.indicators"]._get_tables(sites, date_from, date_to)
         content = self._build_workbook(tables)
         self.write({
             "file": base64.b64encode(content),
             "filename": self.env._(
                 "microstructure_indicators_%(date_from)s_%(date_to)s.xlsx",
-                date_from=self.date_from.isoformat(),
-                date_to=self.date_to.isoformat(),
+                date_from=date_from.isoformat(),
+                date_to=date_to.isoformat(),
             ),
         })
         return {

@@ -16,21 +16,16 @@ registry.category("web_tour.tours").add("odoo_microstructure_indicators_tour", {
             trigger: '.o_field_widget[name="dashboard"] table[data-table="satisfaction"]',
         },
         {
+            content: "The period is a reporting year, the scope the whole perimeter",
+            trigger: '.o_field_widget[name="year"] select',
+        },
+        {
+            content: "No choice of regions or networks",
+            trigger: '.o_form_view:not(:has(.o_field_widget[name="region_ids"])):not(:has(.o_field_widget[name="network_ids"]))',
+        },
+        {
             content: "The Excel export is offered",
             trigger: '.o_form_view button[name="action_export"]',
-        },
-    ],
-});
-
-registry.category("web_tour.tours").add("odoo_microstructure_indicators_pivot_tour", {
-    url: "/odoo/microstructure-indicator-patients",
-    steps: () => [
-        {
-            content: "The pivot is grouped by region, with the manager's region only",
-            trigger: '.o_pivot .o_pivot_header_cell_closed:contains("Grand Est"), .o_pivot th:contains("Grand Est")',
-        },
-        {
-            trigger: '.o_pivot:not(:contains("Occitanie"))',
         },
     ],
 });

@@ -1,0 +1,352 @@
+import hashlib
+import threading
+import time
+
+import psycopg2
+from psycopg2.extensions import ISOLATION_LEVEL_READ_COMMITTED
+from psycopg2.extras import execute_values
+
+import odoo
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.http import request
+
+ACTIONS = [
+    ("view", "Opened"),
+    ("list", "Listed"),
+    ("print", "Printed"),
+    ("export", "Exported"),
+    ("send", "Sent"),
+    ("create", "Created"),
+    ("modify", "Modified"),
+    ("link", "Survey link"),
+    ("refused", "Refused"),
+    ("purge", "Trace purged"),
+]
+RETENTION_PARAM = "odoo_microstructure.access_log_retention_months"
+ANCHOR_PARAM = "odoo_microstructure.access_log_anchor"
+LOCK_KEY = 7_310_824_001  # advisory lock of the chain: one writer at a time
+COLUMNS = ("date", "user_ref", "user_name", "professional_ref", "profession", "patient_ref", "site_ref",
+           "action", "path", "session_key", "ip")
+INSERT_QUERY = (
+    "INSERT INTO microstructure_access_log (seq, date, user_ref, user_name, professional_ref, profession, "
+    "patient_ref, site_ref, action, path, session_key, ip, prev_hash, hash) VALUES %s"
+)
+VERIFY_QUERY = (
+    "SELECT id, seq, prev_hash, hash, date, user_ref, user_name, professional_ref, profession, patient_ref, "
+    "site_ref, action, path, session_key, ip FROM microstructure_access_log ORDER BY seq"
+)
+
+
+def link_hash(prev_hash, seq, row):
+    """SHA-256 of an entry (its position and columns) chained to the previous one."""
+    date = row["date"].strftime("%Y-%m-%d %H:%M:%S") if row["date"] else ""
+    payload = "|".join([prev_hash or "", str(seq), date] + [
+        "" if row[column] is None else str(row[column]) for column in COLUMNS[1:]
+    ])
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def append_entries(cr, rows):
+    """Append ``rows`` (dicts of COLUMNS) to the chain, on ``cr`` (a cursor of
+    its own in READ COMMITTED): under the lock, the last link is read, the
+    new links are computed and inserted in one statement."""
+    cr.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+    cr.execute("SELECT seq, hash FROM microstructure_access_log ORDER BY seq DESC LIMIT 1")
+    last = cr.fetchone()
+    if last:
+        seq, prev_hash = last
+    else:
+        cr.execute("SELECT value FROM ir_config_parameter WHERE key = %s", [ANCHOR_PARAM])
+        seq, prev_hash = 0, (cr.fetchone() or [""])[0]
+    values = []
+    for row in rows:
+        seq += 1
+        digest = link_hash(prev_hash, seq, row)
+        values.append((seq, *(row[column] for column in COLUMNS), prev_hash, digest))
+        prev_hash = digest
+    execute_values(cr, INSERT_QUERY, values)
+
+
+def primary_cursor(dbname):
+    """A cursor on the primary database, of its own: what it commits does not
+    depend on the request's transaction (read-only on a replica, or rolled
+    back by an error)."""
+    cr = odoo.sql_db.db_connect(dbname).cursor()
+    # READ COMMITTED: the chain's trigger reads the last link committed by
+    # others once it holds the lock
+    cr._cnx.set_isolation_level(ISOLATION_LEVEL_READ_COMMITTED)
+    return cr
+
+
+# One connection per thread and database for the entries, in autocommit: one
+# round trip per request, whatever becomes of the request's transaction.
+_connections = threading.local()
+# (database, user id) -> (expiry, author): the author of the entries is read
+# once a minute, not once a request
+_authors = {}
+AUTHOR_TTL = 60
+
+
+def _trace_connection(dbname, fresh=False):
+    connections = _connections.__dict__.setdefault("by_db", {})
+    connection = connections.get(dbname)
+    if fresh or connection is None or connection.closed:
+        _dsn, info = odoo.sql_db.connection_info_for(dbname)
+        connection = psycopg2.connect(**info)
+        connection.set_session(isolation_level=ISOLATION_LEVEL_READ_COMMITTED)
+        with connection, connection.cursor() as cr:
+            # the trace does not make the request wait for the disk: a crash of
+            # the database server may lose the last fraction of a second of it
+            cr.execute("SET synchronous_commit = off")
+        connections[dbname] = connection
+    return connection
+
+
+def insert_entries(dbname, entries):
+    """Insert the entries of the trace in one statement, committed at once."""
+    session_key = ip = None
+    if request:
+        sid = getattr(request.session, "sid", None)
+        session_key = sid and hashlib.sha256(sid.encode()).hexdigest()[:16]
+        ip = request.httprequest.remote_addr
+    rows = [dict(zip(COLUMNS, (*entry, session_key, ip))) for entry in entries]
+    try:
+        connection = _trace_connection(dbname)
+        with connection, connection.cursor() as cr:  # committed when the block ends
+            append_entries(cr, rows)
+    except (psycopg2.InterfaceError, psycopg2.OperationalError):
+        # the server restarted since: once more on a new connection
+        connection = _trace_connection(dbname, fresh=True)
+        with connection, connection.cursor() as cr:
+            append_entries(cr, rows)
+
+
+def flush_request_trace():
+    """Write what the current request traced: called at its end, even when it
+    failed, without touching its (maybe broken) cursor."""
+    entries = getattr(request, "_microstructure_trace", None) if request else None
+    if entries:
+        request._microstructure_trace = []
+        insert_entries(request.db, entries)
+
+
+class MicrostructureAccessLog(models.Model):
+    """Who accessed which patient's data: one entry per person, patient and
+    access (opened, listed, printed, exported, sent, modified, refused).
+
+    - It names patients by id only: it copies no patient data.
+    - Entries are inserted in SQL on the primary database, through a
+      connection of their own committed at once: a read served by a replica,
+      or a refused access whose request rolls back, is still traced.
+    - It is append-only: the ORM refuses to create, change or delete an
+      entry, administrators included, and a trigger refuses to update one.
+      Each entry carries the SHA-256 of its content chained to the previous
+      entry (computed by a trigger, under a lock): ``_verify_chain`` names the
+      first broken link.
+    - A daily scheduled action purges the entries older than the retention
+      period (6 months by default), re-anchors the chain and traces the purge.
+    """
+
+    _name = "microstructure.access.log"
+    _description = "Access to patient data"
+    _order = "seq desc"
+    _log_access = False
+
+    seq = fields.Integer(string="Position", readonly=True, index=True, help="Position in the chain.")
+    date = fields.Datetime(readonly=True, index=True)
+    user_ref = fields.Integer(string="User id", readonly=True, index=True)
+    user_name = fields.Char(string="Person", readonly=True)
+    professional_ref = fields.Integer(string="Professional id", readonly=True)
+    profession = fields.Char(readonly=True)
+    patient_ref = fields.Integer(string="Patient file no.", readonly=True, index=True)
+    site_ref = fields.Integer(string="Site id", readonly=True, index=True)
+    action = fields.Selection(ACTIONS, string="Access", readonly=True)
+    path = fields.Char(string="By", readonly=True, help="Model and method, or report.")
+    session_key = fields.Char(string="Session", readonly=True, help="Fingerprint of the session.")
+    ip = fields.Char(string="IP address", readonly=True)
+    prev_hash = fields.Char(string="Previous link", readonly=True)
+    hash = fields.Char(string="SHA-256", readonly=True)
+    user_id = fields.Many2one("res.users", compute="_compute_refs")
+    site_id = fields.Many2one("microstructure.site", compute="_compute_refs")
+    coordinated = fields.Boolean(
+        compute="_compute_coordinated", search="_search_coordinated",
+        help="The entry is about a patient of a site the user coordinates.",
+    )
+
+    def init(self):
+        self.env.cr.execute("""
+            CREATE UNIQUE INDEX IF NOT EXISTS microstructure_access_log_seq_unique
+                ON microstructure_access_log (seq);
+
+            CREATE OR REPLACE FUNCTION microstructure_access_log_frozen() RETURNS trigger AS $$
+            BEGIN
+                IF TG_OP = 'DELETE' AND current_setting('microstructure.purge', true) = 'on' THEN
+                    RETURN OLD;
+                END IF;
+                RAISE EXCEPTION 'The access trace is append-only';
+            END $$ LANGUAGE plpgsql;
+
+            DROP TRIGGER IF EXISTS microstructure_access_log_frozen ON microstructure_access_log;
+            CREATE TRIGGER microstructure_access_log_frozen BEFORE UPDATE OR DELETE ON microstructure_access_log
+                FOR EACH ROW EXECUTE FUNCTION microstructure_access_log_frozen();
+        """)
+
+    # COMPUTES
+    def _compute_refs(self):
+        for entry in self:
+            entry.user_id = entry.user_ref or False
+            entry.site_id = entry.site_ref or False
+
+    def _compute_coordinated(self):
+        sites = set(self._get_coordinated_site_ids())
+        for entry in self:
+            entry.coordinated = entry.site_ref in sites
+
+    def _search_coordinated(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Unsupported search on the coordinated sites."))
+        domain = [("site_ref", "in", self._get_coordinated_site_ids() or [0])]
+        return domain if (operator == "=") == value else ["!", *domain]
+
+    def _get_coordinated_site_ids(self):
+        Membership = self.env["microstructure.membership"].sudo()
+        return Membership.search(
+            Membership._get_current_domain() + [("user_id", "=", self.env.uid), ("role", "=", "coordinator")]
+        ).site_id.ids
+
+    # APPEND-ONLY
+    # The entries are inserted in SQL by ``insert_entries``: the ORM writes none.
+    @api.model_create_multi
+    def create(self, vals_list):
+        if vals_list:
+            raise AccessError(self.env._("The access trace is written by the application only."))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if self:
+            raise AccessError(self.env._("An entry of the access trace cannot be changed."))
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_trace(self):
+        raise AccessError(self.env._("An entry of the access trace cannot be deleted."))
+
+    def copy(self, default=None):
+        if self:
+            raise AccessError(self.env._("An entry of the access trace cannot be copied."))
+        return super().copy(default=default)
+
+    # RECORDING
+    @api.model
+    def _get_author(self):
+        """(user id, name, professional id, profession) of the current user,
+        read in one query, at most once a minute (a name or profession changed
+        shows in the trace within a minute)."""
+        key = (self.env.cr.dbname, self.env.uid)
+        expiry, author = _authors.get(key, (0, None))
+        if author and expiry > time.monotonic():
+            return author
+        self.env.cr.execute(
+            """SELECT users.id, partner.name, professional.id, professional.profession
+                 FROM res_users users
+                 JOIN res_partner partner ON partner.id = users.partner_id
+            LEFT JOIN microstructure_professional professional
+                   ON professional.user_id = users.id AND professional.active
+                WHERE users.id = %s
+                LIMIT 1""",
+            [self.env.uid],
+        )
+        author = self.env.cr.fetchone()
+        _authors[key] = (time.monotonic() + AUTHOR_TTL, author)
+        return author
+
+    @api.model
+    def _record(self, action, pairs, path, refused=False):
+        """Trace ``action`` on the patients ``pairs`` ((patient id, site id))
+        by the current user. Inside an HTTP request, the entries wait for the
+        end of the request (``_flush_request``) and are written in one
+        statement; elsewhere they are written at once."""
+        pairs = list(dict.fromkeys(pair for pair in pairs if pair[0] or refused))
+        if not pairs or self.env.uid == odoo.SUPERUSER_ID:
+            return
+        author = self._get_author()
+        if request:
+            path = path or request.httprequest.path
+        entries = [(fields.Datetime.now(), *author, patient or None, site or None, action, path)
+                   for patient, site in pairs]
+        if request:
+            if not hasattr(request, "_microstructure_trace"):
+                request._microstructure_trace = []
+            request._microstructure_trace.extend(entries)
+        else:
+            insert_entries(self.env.cr.dbname, entries)
+
+    # VERIFICATION
+    @api.model
+    def _verify_chain(self):
+        """Id of the first entry whose link is broken (content changed, entry
+        removed or inserted), or ``None`` when the whole chain holds."""
+        # on a cursor of its own: the trace as committed, whatever the
+        # request's transaction saw
+        with primary_cursor(self.env.cr.dbname) as cr:
+            cr.execute("SELECT value FROM ir_config_parameter WHERE key = %s", [ANCHOR_PARAM])
+            previous = (cr.fetchone() or [""])[0]
+            cr.execute(VERIFY_QUERY)
+            while rows := cr.dictfetchmany(2000):
+                for row in rows:
+                    if row["prev_hash"] != previous or row["hash"] != link_hash(previous, row["seq"], row):
+                        return row["id"]
+                    previous = row["hash"]
+        return None
+
+    @api.model
+    def action_verify_chain(self):
+        """Button of the data protection officer: check the whole chain."""
+        if not self.env.user.has_group("odoo_microstructure.group_microstructure_dpo"):
+            raise AccessError(self.env._("Only the data protection officer verifies the access trace."))
+        broken = self._verify_chain()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "danger" if broken else "success",
+                "sticky": bool(broken),
+                "message": self.env._(
+                    "The access trace was altered: the first broken link is entry %(entry)s.", entry=broken,
+                ) if broken else self.env._("The access trace is intact."),
+            },
+        }
+
+    # RETENTION
+    @api.model
+    def _cron_purge(self):
+        """Delete the entries older than the retention period, anchor the
+        chain on the last entry deleted, and trace the purge."""
+        months = int(self.env["ir.config_parameter"].sudo().get_param(RETENTION_PARAM, 6))
+        limit = fields.Datetime.subtract(fields.Datetime.now(), months=months)
+        with primary_cursor(self.env.cr.dbname) as cr:  # committed when the block ends
+            cr.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+            cr.execute(
+                "SELECT seq, hash FROM microstructure_access_log WHERE date < %s ORDER BY seq DESC LIMIT 1",
+                [limit],
+            )
+            last = cr.fetchone()
+            if not last:
+                return 0
+            cr.execute("SET LOCAL microstructure.purge = 'on'")
+            cr.execute("DELETE FROM microstructure_access_log WHERE seq <= %s", [last[0]])
+            count = cr.rowcount
+            cr.execute(
+                """INSERT INTO ir_config_parameter (key, value, create_uid, write_uid, create_date, write_date)
+                   VALUES (%s, %s, 1, 1, now() at time zone 'UTC', now() at time zone 'UTC')
+                   ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value""",
+                [ANCHOR_PARAM, last[1]],
+            )
+            author = self._get_author()
+            append_entries(cr, [dict.fromkeys(COLUMNS) | {
+                "date": fields.Datetime.now(), "user_ref": author[0], "user_name": author[1],
+                "action": "purge", "path": f"{count} entries before {limit}",
+            }])
+        self.env["ir.config_parameter"].invalidate_model()
+        return count

@@ -1,0 +1,278 @@
+"""The access trace: every path to patient data writes its entries, on a
+connection of its own (read-only requests and refused ones included); the
+trace is append-only, its chain detects an edited row, the purge keeps it
+verifiable; the data protection officer and the site coordinators read it.
+
+The entries are committed by a connection of their own: the tests read them
+back through another one (the test's transaction does not see them).
+"""
+
+import json
+from datetime import datetime
+
+from freezegun import freeze_time
+from psycopg2 import Error as PsycopgError
+
+from odoo import Command
+from odoo.exceptions import AccessError
+from odoo.tests import HttpCase, tagged
+
+from ..models.microstructure_access_log import primary_cursor
+from .common import MicrostructureCommon
+
+
+def committed_entries(env, user_ids=None, patient_ids=None):
+    """The entries committed in the trace (by user or by patient)."""
+    with primary_cursor(env.cr.dbname) as cr:
+        cr.execute(
+            """SELECT id, seq, user_ref, user_name, profession, patient_ref, site_ref, action, path,
+                      session_key, ip, hash
+                 FROM microstructure_access_log
+                WHERE (%(users)s IS NULL OR user_ref = ANY(%(users)s))
+                  AND (%(patients)s IS NULL OR patient_ref = ANY(%(patients)s))
+                ORDER BY seq""",
+            {"users": user_ids, "patients": patient_ids},
+        )
+        return cr.dictfetchall()
+
+
+@tagged("post_install", "-at_install")
+class TestAccessTracePaths(MicrostructureCommon, HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.office = cls.env["microstructure.social.service"].create({
+            "name": "Service social trace", "email": "trace@carsat-test.fr",
+            "department_ids": [Command.set(cls.site_a1.department_id.ids)],
+            "user_ids": [Command.set(cls.user_carsat.ids)],
+        })
+        cls.patients = cls.env["microstructure.patient"].create([
+            {"name": f"Trace {i}", "first_names": "Test", "birth_date": "1970-01-01", "sex": "male",
+             "site_id": cls.site_a1.id}
+            for i in range(3)
+        ])
+        cls.patient = cls.patients[0]
+        cls.sheet = cls.env["microstructure.liaison"].create({
+            "patient_id": cls.patient.id, "consent": "yes", "reason_rights": True,
+            "social_service_id": cls.office.id, "requester_id": cls.user_gp_a1.id,
+        })
+
+    def _call(self, model, method, *args, **kwargs):
+        response = self.url_open(
+            f"/web/dataset/call_kw/{model}/{method}", headers={"Content-Type": "application/json"},
+            data=json.dumps({"jsonrpc": "2.0", "method": "call", "id": 1, "params": {
+                "model": model, "method": method, "args": list(args), "kwargs": kwargs,
+            }}),
+        )
+        return response.json()
+
+    def _new_entries(self, user, before):
+        return [entry for entry in committed_entries(self.env, [user.id]) if entry["seq"] > before]
+
+    def _last_seq(self):
+        entries = committed_entries(self.env)
+        return entries[-1]["seq"] if entries else 0
+
+    def test_each_path_writes_its_entries(self):
+        user = self.user_gp_a1
+        user.groups_id = [Command.link(self.env.ref("base.group_allow_export").id)]
+        self.authenticate(user.login, user.login)
+        Patient = "microstructure.patient"
+        paths = [
+            # (what the user does, expected (action, patient ids))
+            (lambda: self._call(Patient, "web_search_read", [("id", "in", self.patients.ids)],
+                                {"name": {}, "first_names": {}}),
+             ("list", set(self.patients.ids))),
+            (lambda: self._call(Patient, "web_read", [self.patient.id], {"name": {}, "synthesis": {}}),
+             ("view", {self.patient.id})),
+            (lambda: self._call(Patient, "name_search", "Trace"), ("list", set(self.patients.ids))),
+            (lambda: self._call(Patient, "export_data", [self.patient.id], ["name"]),
+             ("export", {self.patient.id})),
+            (lambda: self._call(Patient, "write", [self.patient.id], {"city": "Strasbourg"}),
+             ("modify", {self.patient.id})),
+            (lambda: self._call(Patient, "action_survey_link", [self.patient.id]),
+             ("link", {self.patient.id})),
+            (lambda: self._call("microstructure.liaison", "action_send", [self.sheet.id]),
+             ("send", {self.patient.id})),
+            (lambda: self.url_open(
+                f"/report/pdf/odoo_microstructure.report_microstructure_access/{self.patient.id}"),
+             ("print", {self.patient.id})),
+        ]
+        for do, (action, patient_ids) in paths:
+            with self.subTest(action=action):
+                before = self._last_seq()
+                do()
+                entries = [entry for entry in self._new_entries(user, before) if entry["action"] == action]
+                self.assertEqual({entry["patient_ref"] for entry in entries}, patient_ids)
+                for entry in entries:
+                    self.assertEqual(entry["user_name"], user.name)
+                    self.assertEqual(entry["profession"], "gp")
+                    self.assertEqual(entry["site_ref"], self.site_a1.id)
+                    self.assertEqual(entry["ip"], "127.0.0.1")
+                    self.assertTrue(entry["session_key"])
+                    self.assertTrue(entry["path"])
+                    self.assertEqual(len(entry["hash"]), 64)
+
+    def test_a_listing_traces_on_a_read_only_cursor(self):
+        """``web_search_read`` is read-only: it runs on the replica when one is
+        configured (here, on a read-only transaction): the entries are written
+        on the primary all the same."""
+        self.authenticate(self.user_gp_a1.login, self.user_gp_a1.login)
+        before = self._last_seq()
+        result = self._call("microstructure.patient", "web_search_read",
+                            [("id", "in", self.patients.ids)], {"name": {}})
+        self.assertFalse(result.get("error"), result)
+        listed = [e for e in self._new_entries(self.user_gp_a1, before) if e["action"] == "list"]
+        self.assertEqual(len(listed), 3)
+
+    def test_refused_attempts_are_traced(self):
+        for user, patient_ref in ((self.user_coord_b1, self.patient.id), (self.user_regional_ge, None)):
+            with self.subTest(user=user.login):
+                self.authenticate(user.login, user.login)
+                before = self._last_seq()
+                result = self._call("microstructure.patient", "read", [self.patient.id], ["name"])
+                self.assertEqual(result["error"]["data"]["name"], "odoo.exceptions.AccessError")
+                refused = [e for e in self._new_entries(user, before) if e["action"] == "refused"]
+                self.assertEqual([e["patient_ref"] for e in refused], [patient_ref])
+
+    def test_statement_for_the_patient(self):
+        self.authenticate(self.user_gp_a1.login, self.user_gp_a1.login)
+        self._call("microstructure.patient", "web_read", [self.patient.id], {"name": {}})
+        self.authenticate(self.user_psy_a.login, self.user_psy_a.login)
+        self._call("microstructure.patient", "web_read", [self.patient.id], {"name": {}})
+        response = self.url_open(
+            f"/report/html/odoo_microstructure.report_microstructure_access/{self.patient.id}"
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertIn(self.user_gp_a1.name, response.text)
+        self.assertIn(self.user_psy_a.name, response.text)
+        self.assertIn("Psycholog", response.text)  # in the language of the printer
+        report = self.env.ref("odoo_microstructure.action_report_microstructure_access")
+        pdf, kind = report.with_user(self.user_gp_a1).with_context(force_report_rendering=True)._render_qweb_pdf(
+            report.report_name, self.patient.ids,
+        )
+        self.assertEqual(kind, "pdf")
+        self.assertTrue(pdf.startswith(b"%PDF"))
+        # another team's practitioner prints nothing
+        self.authenticate(self.user_coord_b1.login, self.user_coord_b1.login)
+        response = self.url_open(
+            f"/report/html/odoo_microstructure.report_microstructure_access/{self.patient.id}"
+        )
+        self.assertNotEqual(response.status_code, 200)
+        self.assertNotIn(self.user_psy_a.name, response.text)
+
+
+@tagged("post_install", "-at_install")
+class TestAccessTraceChain(MicrostructureCommon):
+    def _record(self, count, **kwargs):
+        patient_ids = [900_000_000 + i for i in range(count)]
+        entries = committed_entries(self.env)
+        before = entries[-1]["seq"] if entries else 0
+        self.env["microstructure.access.log"].with_user(self.user_gp_a1)._record(
+            "view", [(patient_id, self.site_a1.id) for patient_id in patient_ids], "test.chain", **kwargs,
+        )
+        return [entry for entry in committed_entries(self.env, [self.user_gp_a1.id], patient_ids)
+                if entry["seq"] > before]
+
+    def test_nobody_alters_the_trace(self):
+        entry_id = self._record(1)[0]["id"]
+        Log = self.env["microstructure.access.log"]
+        dpo = self.env["res.users"].create({
+            "name": "DPO", "login": "ms_dpo_chain",
+            "groups_id": [Command.set(self.env.ref("odoo_microstructure.group_microstructure_dpo").ids)],
+        })
+        for env in (Log.with_user(dpo), Log.with_user(self.user_manager), Log.sudo()):
+            with self.assertRaises(AccessError):
+                env.create({"action": "view", "patient_ref": 1})
+            with self.assertRaises(AccessError):
+                env.browse(entry_id).write({"action": "list"})
+            with self.assertRaises(AccessError):
+                env.browse(entry_id).unlink()
+        for statement in ("UPDATE microstructure_access_log SET action = 'list' WHERE id = %s",
+                          "DELETE FROM microstructure_access_log WHERE id = %s"):
+            with primary_cursor(self.env.cr.dbname) as cr, self.assertRaises(PsycopgError):
+                cr.execute(statement, [entry_id])
+        self.assertEqual(committed_entries(self.env, [self.user_gp_a1.id])[-1]["id"], entry_id)
+
+    def test_verification_names_the_first_broken_link(self):
+        Log = self.env["microstructure.access.log"]
+        entries = self._record(3)
+        self.assertIsNone(Log._verify_chain())
+        tampered = entries[1]
+
+        def edit(action):
+            with primary_cursor(self.env.cr.dbname) as cr:
+                cr.execute("SET LOCAL session_replication_role = replica")
+                cr.execute("UPDATE microstructure_access_log SET action = %s WHERE id = %s",
+                           [action, tampered["id"]])
+
+        edit("list")
+        try:
+            self.assertEqual(Log._verify_chain(), tampered["id"])
+            notification = Log.with_user(self.env["res.users"].create({
+                "name": "DPO", "login": "ms_dpo_verify",
+                "groups_id": [Command.set(self.env.ref("odoo_microstructure.group_microstructure_dpo").ids)],
+            })).action_verify_chain()
+            self.assertEqual(notification["params"]["type"], "danger")
+            self.assertIn(str(tampered["id"]), notification["params"]["message"])
+        finally:
+            edit("view")
+        self.assertIsNone(Log._verify_chain())
+        with self.assertRaises(AccessError):
+            Log.with_user(self.user_gp_a1).action_verify_chain()
+
+    def test_purge_keeps_the_chain_verifiable(self):
+        Log = self.env["microstructure.access.log"]
+        with freeze_time("2020-01-15 10:00:00"):
+            old = self._record(2)
+        recent = self._record(1)
+        purged = Log._cron_purge()
+        self.assertGreaterEqual(purged, 2)
+        ids = {entry["id"] for entry in committed_entries(self.env, [self.user_gp_a1.id])}
+        self.assertFalse(ids & {entry["id"] for entry in old})
+        self.assertIn(recent[0]["id"], ids)
+        purge = [entry for entry in committed_entries(self.env) if entry["action"] == "purge"]
+        self.assertTrue(purge)
+        self.assertIsNone(Log._verify_chain())
+
+
+@tagged("post_install", "-at_install")
+class TestAccessTraceReaders(MicrostructureCommon):
+    """Who reads the trace. The entries are inserted in this test's own
+    transaction (triggers off), so that the ORM sees them."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.user_dpo = cls.env["res.users"].create({
+            "name": "Délégué", "login": "ms_dpo_readers",
+            "groups_id": [Command.set(cls.env.ref("odoo_microstructure.group_microstructure_dpo").ids)],
+        })
+        cr = cls.env.cr
+        cr.execute("SET LOCAL session_replication_role = replica")
+        for position, site in enumerate((cls.site_a1, cls.site_b1), 1):
+            cr.execute(
+                """INSERT INTO microstructure_access_log (seq, date, user_ref, patient_ref, site_ref, action)
+                   VALUES (%s, %s, %s, %s, %s, 'view')""",
+                [-position, datetime(2025, 1, 1), cls.user_gp_a1.id, 800_000_000 + site.id, site.id],
+            )
+        cr.execute("SET LOCAL session_replication_role = origin")
+        cls.entry_site = {site: 800_000_000 + site.id for site in (cls.site_a1, cls.site_b1)}
+
+    def _patients_read(self, user):
+        entries = self.env["microstructure.access.log"].with_user(user).search(
+            [("patient_ref", "in", list(self.entry_site.values()))]
+        )
+        return set(entries.mapped("patient_ref"))
+
+    def test_the_dpo_reads_everything(self):
+        self.assertEqual(self._patients_read(self.user_dpo), set(self.entry_site.values()))
+
+    def test_a_coordinator_reads_its_sites(self):
+        self.assertEqual(self._patients_read(self.user_coord_b1), {self.entry_site[self.site_b1]})
+
+    def test_the_others_read_nothing(self):
+        for user in (self.user_gp_a1, self.user_psy_a, self.user_admin_a, self.user_regional_ge,
+                     self.user_carsat, self.user_employee, self.user_manager):
+            with self.subTest(user=user.login), self.assertRaises(AccessError):
+                self._patients_read(user)
