@@ -26,11 +26,16 @@ SOCKET=/var/run/postgresql
 
 bash "$here/scripts/pg_replica.sh" up
 exists=$(psql -h "$SOCKET" -p 5434 -d postgres -XtAc "SELECT 1 FROM pg_database WHERE datname = '$DB'")
+odoo_addons=$($PY -c "import odoo.addons.base, os; print(os.path.dirname(os.path.dirname(odoo.addons.base.__file__)))")
+odoo_root=$(dirname "$(dirname "$odoo_addons")")
+addons="$odoo_addons,$here"
+[ -d "$odoo_root/addons" ] && addons="$odoo_root/addons,$addons"
+if [ -n "$exists" ] && [ "${1:-}" != --populate ]; then
+  # the database was made by an earlier run: bring the addon up to this checkout
+  $PY -m odoo --addons-path="$addons" --data-dir="$MS_DATA_DIR" --db_host="$SOCKET" --db_port=5434 \
+    -d "$DB" -u odoo_microstructure --stop-after-init --log-level=warn
+fi
 if [ "${1:-}" = --populate ] || [ -z "$exists" ]; then
-  odoo_addons=$($PY -c "import odoo.addons.base, os; print(os.path.dirname(os.path.dirname(odoo.addons.base.__file__)))")
-  odoo_root=$(dirname "$(dirname "$odoo_addons")")
-  addons="$odoo_addons,$here"
-  [ -d "$odoo_root/addons" ] && addons="$odoo_root/addons,$addons"
   dropdb -h "$SOCKET" -p 5434 --if-exists "$DB"
   $PY -m odoo --addons-path="$addons" --data-dir="$MS_DATA_DIR" --db_host="$SOCKET" --db_port=5434 \
     -d "$DB" -i odoo_microstructure --without-demo=all --load-language=fr_FR --stop-after-init --log-level=warn

@@ -182,8 +182,7 @@ def fault_kill_worker(load, state):
     def dashboard():
         try:
             manager.call("microstructure.indicator.export", "onchange", [],
-                         {"date_from": "2022-09-01", "date_to": "2023-08-31", "region_ids": [], "network_ids": []},
-                         ["date_to"], {"dashboard": {}, "site_count": {}})
+                         {"year": "2022"}, ["year"], {"dashboard": {}, "site_count": {}})
             result["dashboard"] = "answered"
         except (RpcError, requests.RequestException) as exc:
             result["dashboard"] = f"failed: {str(exc)[:80]}"
@@ -208,8 +207,7 @@ def fault_kill_worker(load, state):
     began = time.monotonic()
     manager.call("microstructure.site", "search_count", [])  # the manager's next request
     manager.call("microstructure.indicator.export", "onchange", [],
-                 {"date_from": "2022-09-01", "date_to": "2023-08-31", "region_ids": [], "network_ids": []},
-                 ["date_to"], {"site_count": {}})
+                 {"year": "2022"}, ["year"], {"site_count": {}})
     # the worker killed is the busiest one: the manager's, or a practitioner's
     # whose request then fails (counted in the errors)
     return killed_at, {"manager_dashboard": result.get("dashboard"), "processes_before": before,

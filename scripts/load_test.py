@@ -11,8 +11,8 @@ the web client makes:
   liaison sheet (its PDF is rendered and mailed);
 - Carsat social workers (weight 3): liaison kanban, liaison form, moving a
   sent sheet to "contacted" (a kanban drag);
-- regional managers (weight 2): the indicators dashboard over the period
-  2022-09-01 to 2023-08-31, and its Excel export.
+- regional managers (weight 2): the indicators dashboard of the reporting
+  year 2022-09-01 to 2023-08-31, and its Excel export.
 
 Think time between two actions: 1 to 5 s. Two users booking the same slot or
 moving the same sheet is expected: the loser gets Odoo's "already booked" /
@@ -49,7 +49,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 STATE = Path(os.environ.get("MS_LOAD_STATE", "/var/tmp/ms_deploy/load_users.json"))
-PERIOD = ("2022-09-01", "2023-08-31")
+YEAR = "2022"  # the reporting year 2022-09-01 to 2023-08-31 of the population
 CONTEXT = {"lang": "fr_FR", "tz": "Europe/Paris"}
 ALLOWED_HOSTS = {"127.0.0.1", "localhost"}
 
@@ -580,19 +580,17 @@ if FastHttpUser is not None:
     class RegionalManager(OdooUser):
         role = "managers"
         weight = 2
-        SPEC = {"date_from": {}, "date_to": {}, "region_ids": {"fields": {"display_name": {}}},
-                "network_ids": {"fields": {"display_name": {}}}, "site_count": {}, "dashboard": {}}
+        SPEC = {"year": {}, "date_from": {}, "date_to": {}, "site_count": {}, "dashboard": {}}
 
         @task(3)
         def dashboard(self):
             self.call("dashboard: indicators", "microstructure.indicator.export", "onchange", [],
-                      {"date_from": PERIOD[0], "date_to": PERIOD[1], "region_ids": [], "network_ids": []},
-                      ["date_to"], self.SPEC)
+                      {"year": YEAR}, ["year"], self.SPEC)
 
         @task(1)
         def export(self):
             saved = self.call("export: save", "microstructure.indicator.export", "web_save", [],
-                              {"date_from": PERIOD[0], "date_to": PERIOD[1]}, specification={})
+                              {"year": YEAR}, specification={})
             if not saved:
                 return
             action = self.call("export: workbook", "microstructure.indicator.export", "action_export",
