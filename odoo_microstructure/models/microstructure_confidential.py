@@ -27,8 +27,6 @@ class MicrostructureInputCheck(models.AbstractModel):
 
     # fields whose change moves the record to other readers
     _scope_fields = ()
-    # readonly fields that a plain create or write may still set
-    _writable_readonly_fields = ()
     # longest value of some text fields (the others: CHAR_LIMIT, TEXT_LIMIT)
     _text_limits = {}
 
@@ -66,6 +64,17 @@ class MicrostructureInputCheck(models.AbstractModel):
             self._check_input(dict(values), onchange=True)
         return super().onchange(values, field_names, fields_spec)
 
+    @api.model
+    def _get_searched_user_ids(self, operator, value, message):
+        """User ids of a search on a field of users behind a record rule
+        (``in`` a list of ids, or ``=`` one id), or ``message`` as an error."""
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = [value]
+        if operator not in ("in", "=") or not isinstance(value, (list, tuple)) \
+                or not all(isinstance(user_id, int) and not isinstance(user_id, bool) for user_id in value):
+            raise ValidationError(message)
+        return list(value)
+
     # INPUT CHECKS
     def _check_input(self, vals, creating=False, onchange=False):
         """Refuse, before anything is written, values of the wrong type, too
@@ -92,7 +101,7 @@ class MicrostructureInputCheck(models.AbstractModel):
             self._check_value(field, value)
 
     def _is_protected_field(self, field, value, creating):
-        if field.name in self._writable_readonly_fields or not field.readonly:
+        if not field.readonly:
             return False
         if creating and field.default:
             # the default value of a workflow field (e.g. the first step, the author)

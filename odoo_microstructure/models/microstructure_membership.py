@@ -88,8 +88,9 @@ class MicrostructureMembership(models.Model):
             )
 
     @api.model
-    def _get_current_sites_sql(self, user_ids, profession_column=None):
-        """Subquery of the sites where ``user_ids`` are current members today.
+    def _get_current_sql(self, user_ids, column):
+        """Subquery of ``column`` of the memberships of ``user_ids`` in force
+        today (e.g. their sites).
 
         Record rules use it through search methods: it is evaluated at each
         query, so that the rules hold no literal site id and nothing needs to
@@ -97,11 +98,11 @@ class MicrostructureMembership(models.Model):
         self.flush_model(["site_id", "user_id", "profession", "date_start", "date_end", "active"])
         today = self._today()
         return SQL(
-            """(SELECT membership.site_id FROM microstructure_membership membership
+            """(SELECT %s FROM microstructure_membership membership
                  WHERE membership.active AND membership.user_id = ANY(%s)
                    AND membership.date_start <= %s
                    AND (membership.date_end IS NULL OR membership.date_end >= %s))""",
-            list(user_ids), today, today,
+            SQL.identifier("membership", column), list(user_ids), today, today,
         )
 
     def _search_is_current(self, operator, value):
@@ -169,7 +170,7 @@ class MicrostructureMembership(models.Model):
                 )
 
     # Record rules compute the care teams in SQL at each query (see
-    # ``_get_current_sites_sql``): their cached domains hold no site id. Only
+    # ``_get_current_sql``): their cached domains hold no site id. Only
     # the computed fields of the current transaction need to forget them.
     @api.model
     def _invalidate_access_cache(self):

@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 NOTE_PROFESSIONS = [("psychologist", "Psychologist"), ("social_worker", "Social worker")]
@@ -54,23 +54,16 @@ class MicrostructurePatientNote(models.Model):
     def _search_reader_ids(self, operator, value):
         """Notes that the users ``value`` may read, computed in SQL when the
         query runs (the record rule relies on it)."""
-        if isinstance(value, int) and not isinstance(value, bool):
-            value = [value]
-        if operator not in ("in", "=") or not isinstance(value, (list, tuple)) \
-                or not all(isinstance(user_id, int) and not isinstance(user_id, bool) for user_id in value):
-            raise ValidationError(self.env._("Unsupported search on the readers of a note."))
-        Membership = self.env["microstructure.membership"]
-        Membership.flush_model(["site_id", "user_id", "profession", "date_start", "date_end", "active"])
+        user_ids = self._get_searched_user_ids(
+            operator, value, self.env._("Unsupported search on the readers of a note.")
+        )
         self.flush_model(["site_id", "profession"])
-        today = Membership._today()
         return [("id", "in", SQL(
             """(SELECT note.id FROM microstructure_patient_note note
                   JOIN microstructure_membership membership
                     ON membership.site_id = note.site_id AND membership.profession = note.profession
-                 WHERE membership.active AND membership.user_id = ANY(%s)
-                   AND membership.date_start <= %s
-                   AND (membership.date_end IS NULL OR membership.date_end >= %s))""",
-            list(value), today, today,
+                 WHERE membership.id IN %s)""",
+            self.env["microstructure.membership"]._get_current_sql(user_ids, "id"),
         ))]
 
     @api.depends("profession", "date")

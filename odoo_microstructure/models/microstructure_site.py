@@ -148,13 +148,10 @@ class MicrostructureSite(models.Model):
     def _search_care_team_user_ids(self, operator, value):
         """Sites where the users ``value`` are current members, computed in SQL
         when the query runs (record rules rely on it)."""
-        if isinstance(value, int) and not isinstance(value, bool):
-            value = [value]
-        if operator not in ("in", "=") or not isinstance(value, (list, tuple)) \
-                or not all(isinstance(user_id, int) and not isinstance(user_id, bool) for user_id in value):
-            raise ValidationError(self.env._("Unsupported search on the care team."))
-        Membership = self.env["microstructure.membership"]
-        return [("id", "in", Membership._get_current_sites_sql(value))]
+        user_ids = self._get_searched_user_ids(
+            operator, value, self.env._("Unsupported search on the care team.")
+        )
+        return [("id", "in", self.env["microstructure.membership"]._get_current_sql(user_ids, "site_id"))]
 
     @api.constrains("date_open", "date_end")
     def _check_dates(self):
