@@ -64,6 +64,10 @@
         "demo/microstructure_survey_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "odoo_microstructure/static/src/scss/*.scss",
+            "odoo_microstructure/static/src/views/*.js",
+        ],
         "web.assets_tests": [
             "odoo_microstructure/static/tests/tours/*.js",
         ],

@@ -66,6 +66,10 @@ class MicrostructureConsultation(models.Model):
         required=True,
         default="practice",
     )
+    calendar_title = fields.Char(
+        compute="_compute_calendar_title", string="Title in the calendar",
+        help="The patient and the professional, shown to the care team in its calendar.",
+    )
     state = fields.Selection(
         [
             ("planned", "Planned"),
@@ -99,6 +103,13 @@ class MicrostructureConsultation(models.Model):
         for consultation in self:
             consultation.stop = consultation.start and consultation.start + timedelta(
                 hours=consultation.duration
+            )
+
+    @api.depends("patient_id", "professional_id")
+    def _compute_calendar_title(self):
+        for consultation in self:
+            consultation.calendar_title = " \u00b7 ".join(
+                name for name in (consultation.patient_id.display_name, consultation.professional_id.name) if name
             )
 
     @api.depends("patient_id", "kind", "start")

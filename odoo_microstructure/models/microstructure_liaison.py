@@ -118,9 +118,11 @@ class MicrostructureLiaison(models.Model):
     )
     outcome = fields.Text(tracking=True)
     # workflow
+    # Not readonly: a kanban drag writes it, and ``write`` turns every change
+    # into a guarded transition (``_transition``).
     state = fields.Selection(
         STATES, string="Step", required=True, default="identified", tracking=True,
-        index=True, group_expand=True, readonly=True,
+        index=True, group_expand="_group_expand_states",
     )
     date_sent = fields.Datetime(readonly=True, copy=False)
     sent_by_id = fields.Many2one("res.users", readonly=True, copy=False, ondelete="restrict")
@@ -133,6 +135,14 @@ class MicrostructureLiaison(models.Model):
     date_closed = fields.Datetime(string="Date ended", readonly=True, copy=False)
     sent_hash = fields.Char(string="SHA-256 of the sheet sent", readonly=True, copy=False)
     color = fields.Integer()
+    is_social_worker = fields.Boolean(
+        compute="_compute_is_social_worker",
+        help="Whether the current user works for the social service (the reserved part is theirs).",
+    )
+    mail_failed = fields.Boolean(
+        string="Sending failed", compute="_compute_mail_failed", search="_search_mail_failed",
+        help="The last e-mail of the sheet to the social service office did not leave.",
+    )
 
     # COMPUTES
     @api.depends("date")
@@ -177,6 +187,71 @@ class MicrostructureLiaison(models.Model):
                 "city": patient.city,
                 "phone": patient.phone,
             })
+
+    @api.depends_context("uid")
+    def _compute_is_social_worker(self):
+        self.is_social_worker = self.env.user.has_group(CARSAT)
+
+    def _get_failed_ids(self, liaison_ids=None):
+        """Ids of the sheets whose last e-mail to the office failed: the last
+        message sent by e-mail has an e-mail notification in error."""
+        self.env["mail.notification"].flush_model()
+        self.env["mail.message"].flush_model(["model", "res_id"])
+        query = """
+            SELECT last.res_id
+              FROM (SELECT DISTINCT ON (message.res_id) message.res_id, message.id
+                      FROM mail_message message
+                      JOIN mail_notification notification
+                        ON notification.mail_message_id = message.id
+                       AND notification.notification_type = 'email'
+                     WHERE message.model = %s {restrict}
+                  ORDER BY message.res_id, message.id DESC) last
+             WHERE EXISTS (SELECT 1 FROM mail_notification failed
+                            WHERE failed.mail_message_id = last.id
+                              AND failed.notification_type = 'email'
+                              AND failed.notification_status IN ('exception', 'bounce'))
+        """
+        params = [self._name]
+        restrict = ""
+        if liaison_ids is not None:
+            restrict = "AND message.res_id = ANY(%s)"
+            params.append(list(liaison_ids))
+        self.env.cr.execute(query.format(restrict=restrict), params)
+        return {row[0] for row in self.env.cr.fetchall()}
+
+    def _compute_mail_failed(self):
+        failed = self._get_failed_ids(self.ids) if self.ids else set()
+        for liaison in self:
+            liaison.mail_failed = liaison.id in failed
+
+    def _search_mail_failed(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise ValidationError(self.env._("Unsupported search on the failed sendings."))
+        failed = list(self._get_failed_ids())
+        positive = (operator == "=") == value
+        return [("id", "in" if positive else "not in", failed)]
+
+    @api.model
+    def _group_expand_states(self, states, domain):
+        """The columns of the board: the steps the user works with, and any
+        step that holds sheets. The social service never sees the sheets
+        before they are sent, and the practice does not cancel them after."""
+        if self.env.user.has_group(CARSAT) and not self.env.user.has_group(PRACTITIONER):
+            shown = ("sent", "contacted", "assessed", "accompanied", "closed",
+                     "not_reachable", "declined", "out_of_scope")
+        else:
+            shown = [key for key, _label in STATES]
+        return [key for key, _label in STATES if key in shown or key in states]
+
+    @api.model
+    def web_read_group(self, domain, fields, groupby, limit=None, offset=0, orderby=False, lazy=True):
+        """Fold the columns of the ended sheets on the board."""
+        result = super().web_read_group(domain, fields, groupby, limit=limit, offset=offset,
+                                        orderby=orderby, lazy=lazy)
+        if groupby and groupby[0] == "state":
+            for group in result["groups"]:
+                group["__fold"] = group.get("state") in END_STATES
+        return result
 
     @api.model
     def _default_qualification(self):
@@ -232,6 +307,10 @@ class MicrostructureLiaison(models.Model):
             for vals in vals_list:
                 if set(RESERVED_FIELDS) & set(vals):
                     raise UserError(self.env._("This part of the sheet is reserved to the social worker."))
+                if vals.get("state", "identified") != "identified":
+                    raise UserError(
+                        self.env._("A liaison sheet is created at the first step: send it afterwards.")
+                    )
                 if vals.get("requester_id", self.env.uid) != self.env.uid:
                     raise UserError(self.env._("A liaison sheet is requested by the user who writes it."))
         return super().create(vals_list)
@@ -240,7 +319,7 @@ class MicrostructureLiaison(models.Model):
     def _transition(self, state):
         """Move the sheet to ``state`` if the method allows it, once only."""
         self.ensure_one()
-        labels = dict(STATES)
+        labels = dict(self._fields["state"]._description_selection(self.env))
         allowed = TRANSITIONS.get(self.state, {})
         if not isinstance(state, str) or state not in allowed:
             raise UserError(
@@ -284,6 +363,9 @@ class MicrostructureLiaison(models.Model):
             values["date_closed"] = fields.Datetime.now()
         if state == "sent":
             values["sent_hash"] = self._compute_sent_hash()
+        if state in ("contacted", "not_reachable") and not self.social_worker_name:
+            # the social worker who calls the patient signs the reserved part
+            values["social_worker_name"] = self.env.user.name[:100]
         if values:
             # the steps are written by the workflow, not by the user
             self.sudo().write(values)

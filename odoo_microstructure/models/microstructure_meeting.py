@@ -56,6 +56,10 @@ class MicrostructureMeeting(models.Model):
     )
     line_ids = fields.One2many("microstructure.meeting.line", "meeting_id", string="Patients discussed")
     line_count = fields.Integer(compute="_compute_line_count", string="Patients")
+    has_started = fields.Boolean(
+        compute="_compute_has_started",
+        help="The meeting has begun: it can be closed and its minutes written.",
+    )
     state = fields.Selection(
         [("planned", "Planned"), ("done", "Held"), ("cancelled", "Cancelled")],
         string="Status", required=True, default="planned", tracking=True, group_expand=True,
@@ -95,6 +99,12 @@ class MicrostructureMeeting(models.Model):
         """Funnel of the sheets discussed at a review meeting."""
         self.ensure_one()
         return self.env["microstructure.liaison"]._get_funnel(self._get_review_domain())
+
+    @api.depends("start")
+    def _compute_has_started(self):
+        now = fields.Datetime.now()
+        for meeting in self:
+            meeting.has_started = bool(meeting.start) and meeting.start <= now
 
     @api.depends("line_ids")
     def _compute_line_count(self):
@@ -207,12 +217,29 @@ class MicrostructureMeeting(models.Model):
                         old=labels[meeting.state], new=labels[state],
                     )
                 )
+            if state == "done" and not meeting.has_started:
+                raise UserError(
+                    self.env._(
+                        "The meeting of %(date)s has not begun yet: close it once it is held.",
+                        date=fields.Datetime.context_timestamp(meeting, meeting.start).strftime("%d/%m/%Y %H:%M"),
+                    )
+                )
         # sudo: the transition was checked above; the record rules were checked
         # by the caller's access to the meetings
         self.check_access("write")
         self.sudo().write({"state": state})
         if state == "done":
             self.line_ids._create_activities()
+
+    @api.model
+    def web_read_group(self, domain, fields, groupby, limit=None, offset=0, orderby=False, lazy=True):
+        """Fold the cancelled meetings on the board."""
+        result = super().web_read_group(domain, fields, groupby, limit=limit, offset=offset,
+                                        orderby=orderby, lazy=lazy)
+        if groupby and groupby[0] == "state":
+            for group in result["groups"]:
+                group["__fold"] = group.get("state") == "cancelled"
+        return result
 
     # ACTIONS
     def action_done(self):

@@ -3,6 +3,8 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from .microstructure_patient_note import NOTE_PROFESSIONS
+
 CLINICAL = "odoo_microstructure.group_microstructure_practitioner"
 ADULT_AGE = 18
 
@@ -91,6 +93,16 @@ class MicrostructurePatient(models.Model):
     note_ids = fields.One2many(
         "microstructure.patient.note", "patient_id", string="Private notes"
     )
+    note_profession = fields.Selection(
+        NOTE_PROFESSIONS, compute="_compute_note_profession",
+        string="Profession of my private notes",
+        help="The profession in which the current user writes private notes on this "
+        "patient: a current member of the patient's care team as psychologist or "
+        "social worker.",
+    )
+    consultation_count = fields.Integer(compute="_compute_counts", string="Consultations count")
+    liaison_count = fields.Integer(compute="_compute_counts", string="Liaison sheets count")
+    meeting_count = fields.Integer(compute="_compute_counts", string="Meetings count")
 
     # CONSENT
     consent_date = fields.Date(
@@ -139,6 +151,43 @@ class MicrostructurePatient(models.Model):
     )
     color = fields.Integer()
     active = fields.Boolean(default=True, tracking=True)
+
+    @api.depends("site_id")
+    @api.depends_context("uid")
+    def _compute_note_profession(self):
+        Membership = self.env["microstructure.membership"]
+        memberships = Membership.search(
+            Membership._get_current_domain() + [
+                ("user_id", "=", self.env.uid),
+                ("site_id", "in", self.site_id.ids),
+                ("profession", "in", [key for key, _label in NOTE_PROFESSIONS]),
+            ]
+        ) if self.site_id else Membership
+        for patient in self:
+            mine = memberships.filtered(lambda m, site=patient.site_id: m.site_id == site)
+            patient.note_profession = mine[:1].profession
+
+    @api.depends_context("uid")
+    def _compute_counts(self):
+        """Counts of the smart buttons, with the user's rights."""
+        def count(model, field="patient_id"):
+            if not self.ids:
+                return {}
+            groups = self.env[model]._read_group([(field, "in", self.ids)], [field], ["__count"])
+            return {record.id: total for record, total in groups}
+
+        consultations = count("microstructure.consultation")
+        liaisons = count("microstructure.liaison") if self.env.user.has_group(CLINICAL) else {}
+        meetings = {}
+        if self.ids:
+            lines = self.env["microstructure.meeting.line"]._read_group(
+                [("patient_id", "in", self.ids)], ["patient_id"], ["meeting_id:count_distinct"],
+            )
+            meetings = {patient.id: total for patient, total in lines}
+        for patient in self:
+            patient.consultation_count = consultations.get(patient.id, 0)
+            patient.liaison_count = liaisons.get(patient.id, 0)
+            patient.meeting_count = meetings.get(patient.id, 0)
 
     @api.depends("birth_date")
     @api.depends_context("tz")
@@ -304,6 +353,77 @@ class MicrostructurePatient(models.Model):
             "view_mode": "form",
             "target": "new",
         }
+
+    def _action_related(self, model, name, domain, context=None, view_mode="list,form"):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": name,
+            "res_model": model,
+            "domain": domain,
+            "view_mode": view_mode,
+            "context": dict(context or {}),
+        }
+
+    def action_view_consultations(self):
+        self.ensure_one()
+        return self._action_related(
+            "microstructure.consultation", self.env._("Consultations"),
+            [("patient_id", "=", self.id)],
+            {"default_patient_id": self.id},
+            view_mode="list,calendar,form",
+        )
+
+    def action_view_liaisons(self):
+        self.ensure_one()
+        return self._action_related(
+            "microstructure.liaison", self.env._("Liaison sheets"),
+            [("patient_id", "=", self.id)],
+            {"default_patient_id": self.id},
+            view_mode="list,kanban,form",
+        )
+
+    def action_view_meetings(self):
+        self.ensure_one()
+        return self._action_related(
+            "microstructure.meeting", self.env._("Meetings"),
+            [("line_ids.patient_id", "=", self.id)],
+            view_mode="list,form",
+        )
+
+    def action_new_liaison(self):
+        """Start a liaison sheet to the social service for this patient."""
+        self.ensure_one()
+        self.check_access("read")
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("New liaison sheet"),
+            "res_model": "microstructure.liaison",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "context": {"default_patient_id": self.id},
+        }
+
+    def action_book_slot(self):
+        """The free slots of the permanences of the patient's site, to book
+        one for the patient in one click."""
+        self.ensure_one()
+        self.check_access("write")
+        if self.state != "followed":
+            raise UserError(self.env._("Only a patient followed by the team can be booked a slot."))
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "odoo_microstructure.microstructure_permanence_slot_action"
+        )
+        action.update({
+            "name": self.env._("Book a slot for %(patient)s", patient=self.display_name),
+            "domain": [("site_id", "=", self.site_id.id)],
+            "context": {
+                "microstructure_booking_patient_id": self.id,
+                "search_default_filter_free": 1,
+                "search_default_filter_upcoming": 1,
+            },
+        })
+        return action
 
     def action_reopen(self):
         self.write({"state": "followed", "exit_date": False, "exit_reason": False})

@@ -189,7 +189,9 @@ class MicrostructurePermanenceSlot(models.Model):
     consultation_state = fields.Selection(
         related="consultation_id.state", string="Consultation status"
     )
-    is_free = fields.Boolean(compute="_compute_patient_id")
+    professional_id = fields.Many2one(related="permanence_id.professional_id")
+    permanence_state = fields.Selection(related="permanence_id.state", string="Permanence status")
+    is_free = fields.Boolean(compute="_compute_patient_id", search="_search_is_free")
 
     @api.depends("consultation_id.patient_id", "consultation_id.state")
     def _compute_patient_id(self):
@@ -197,6 +199,22 @@ class MicrostructurePermanenceSlot(models.Model):
             consultation = slot.consultation_id
             slot.patient_id = consultation.patient_id
             slot.is_free = not consultation or consultation.state == "cancelled"
+
+    def _search_is_free(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise ValidationError(self.env._("Unsupported search on the free slots."))
+        free = ["|", ("consultation_id", "=", False), ("consultation_id.state", "=", "cancelled")]
+        return free if (operator == "=") == value else ["!"] + free
+
+    @api.depends("consultation_id.patient_id", "consultation_id.state", "permanence_id.professional_id")
+    def _compute_display_name(self):
+        for slot in self:
+            if slot.is_free:
+                slot.display_name = self.env._(
+                    "Free slot - %(professional)s", professional=slot.permanence_id.professional_id.name or "",
+                )
+            else:
+                slot.display_name = slot.patient_id.display_name or ""
 
     def _inverse_patient_id(self):
         for slot in self:
@@ -235,6 +253,28 @@ class MicrostructurePermanenceSlot(models.Model):
         # sudo: the booking is the workflow's, done on a slot locked above
         self.sudo().consultation_id = consultation
         return consultation
+
+    def action_book_context_patient(self):
+        """Book the patient the slots were opened for (from the patient file)
+        into this slot: one click."""
+        self.ensure_one()
+        patient_id = self.env.context.get("microstructure_booking_patient_id")
+        if not patient_id:
+            raise UserError(self.env._("Open the free slots from a patient file to book them in one click."))
+        consultation = self.action_book(patient_id)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._(
+                    "Booked: %(patient)s, %(date)s.",
+                    patient=consultation.patient_id.display_name,
+                    date=fields.Datetime.context_timestamp(self, self.start).strftime("%d/%m/%Y %H:%M"),
+                ),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
 
     def _get_patient_to_book(self, patient):
         if isinstance(patient, int) and not isinstance(patient, bool):

@@ -9,3 +9,4 @@ from . import test_population
 from . import test_isolation_matrix
 from . import test_liaison
 from . import test_small_counts
+from . import test_screens

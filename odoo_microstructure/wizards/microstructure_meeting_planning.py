@@ -54,4 +54,6 @@ class MicrostructureMeetingPlanning(models.TransientModel):
         action["domain"] = [("id", "in", meetings.ids)]
         action["view_mode"] = "list,form,calendar,kanban"
         action["views"] = [(False, "list"), (False, "form"), (False, "calendar"), (False, "kanban")]
+        action["context"] = {"initial_date": fields.Datetime.to_string(meetings.sorted("start")[0].start)}
+        action["name"] = self.env._("Meetings planned")
         return action

@@ -70,4 +70,7 @@ class MicrostructurePermanencePlanning(models.TransientModel):
             "odoo_microstructure.microstructure_permanence_action"
         )
         action["domain"] = [("id", "in", permanences.ids)]
+        # open the calendar on the week of the first permanence planned
+        action["context"] = {"initial_date": fields.Datetime.to_string(permanences.sorted("start")[0].start)}
+        action["name"] = self.env._("Permanences planned")
         return action
