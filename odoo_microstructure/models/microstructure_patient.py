@@ -414,6 +414,8 @@ class MicrostructurePatient(models.Model):
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "odoo_microstructure.microstructure_permanence_slot_action"
         )
+        # from the patient file, the list of free slots first: one click books
+        action["views"] = sorted(action["views"], key=lambda view: view[1] != "list")
         action.update({
             "name": self.env._("Book a slot for %(patient)s", patient=self.display_name),
             "domain": [("site_id", "=", self.site_id.id)],

@@ -338,3 +338,24 @@ class TestScreensOverHttp(ScreensCommon, HttpCase):
         self.authenticate("ms_coord_b1", "ms_coord_b1")
         with self.assertRaises(Exception):
             self._call("microstructure.patient", "read", [self.patient.ids, ["consultation_count"]])
+
+    def test_practitioner_books_and_starts_a_sheet_from_the_patient_file(self):
+        permanence = self._permanence(days=2)
+        self.user_gp_a1.lang = "fr_FR"
+        self.start_tour(
+            f"/odoo/microstructure-patients/{self.patient.id}",
+            "odoo_microstructure_patient_file_tour", login="ms_gp_a1",
+        )
+        booked = permanence.slot_ids.consultation_id
+        self.assertEqual(booked.patient_id, self.patient)
+        self.assertEqual(booked.professional_id, self.pro_psy_a)
+        sheet = self.env["microstructure.liaison"].search([("patient_id", "=", self.patient.id)])
+        self.assertEqual((sheet.state, sheet.requester_id), ("identified", self.user_gp_a1))
+
+    def test_carsat_drags_a_card_through_the_funnel(self):
+        sheet = self._sent_sheet()
+        self.user_carsat.lang = "fr_FR"
+        self.start_tour("/odoo/microstructure-liaisons", "odoo_microstructure_carsat_board_tour",
+                        login="ms_carsat")
+        self.assertEqual(sheet.state, "contacted")
+        self.assertEqual(sheet.contacted_by_id, self.user_carsat)
