@@ -274,7 +274,7 @@ class TestPatientFile(ScreensCommon):
         permanence = self._permanence()
         action = self.patient.with_user(self.user_gp_a1).action_book_slot()
         Slot = self.env["microstructure.permanence.slot"].with_user(self.user_gp_a1).with_context(
-            action["context"]
+            **action["context"]
         )
         free = Slot.search(action["domain"] + [("is_free", "=", True), ("permanence_state", "=", "planned")])
         self.assertEqual(free, permanence.slot_ids)
