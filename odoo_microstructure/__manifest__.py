@@ -67,6 +67,7 @@
         "web.assets_backend": [
             "odoo_microstructure/static/src/scss/*.scss",
             "odoo_microstructure/static/src/views/*.js",
+            "odoo_microstructure/static/src/views/*.xml",
         ],
         "web.assets_tests": [
             "odoo_microstructure/static/tests/tours/*.js",

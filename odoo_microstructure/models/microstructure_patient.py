@@ -425,6 +425,13 @@ class MicrostructurePatient(models.Model):
                 "search_default_filter_upcoming": 1,
             },
         })
+        first = self.env["microstructure.permanence.slot"].search([
+            ("site_id", "=", self.site_id.id), ("is_free", "=", True),
+            ("permanence_state", "=", "planned"), ("start", ">=", fields.Datetime.now()),
+        ], order="start", limit=1)
+        if first:
+            # the calendar opens on the week of the first free slot
+            action["context"]["initial_date"] = fields.Datetime.to_string(first.start)
         return action
 
     def action_reopen(self):

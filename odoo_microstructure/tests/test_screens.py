@@ -352,6 +352,15 @@ class TestScreensOverHttp(ScreensCommon, HttpCase):
         sheet = self.env["microstructure.liaison"].search([("patient_id", "=", self.patient.id)])
         self.assertEqual((sheet.state, sheet.requester_id), ("identified", self.user_gp_a1))
 
+    def test_practitioner_books_from_the_slot_calendar(self):
+        permanence = self._permanence(days=9)
+        self.user_gp_a1.lang = "fr_FR"
+        self.start_tour(
+            f"/odoo/microstructure-patients/{self.patient.id}",
+            "odoo_microstructure_slot_calendar_tour", login="ms_gp_a1",
+        )
+        self.assertEqual(permanence.slot_ids.consultation_id.patient_id, self.patient)
+
     def test_carsat_drags_a_card_through_the_funnel(self):
         sheet = self._sent_sheet()
         self.user_carsat.lang = "fr_FR"

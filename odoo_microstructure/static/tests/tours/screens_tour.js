@@ -111,3 +111,35 @@ registry.category("web_tour.tours").add("odoo_microstructure_carsat_board_tour",
         },
     ],
 });
+
+registry.category("web_tour.tours").add("odoo_microstructure_slot_calendar_tour", {
+    steps: () => [
+        {
+            content: "Book a slot from the patient file",
+            trigger: 'button[name="action_book_slot"]',
+            run: "click",
+        },
+        {
+            content: "See the free slots in the calendar",
+            trigger: ".o_switch_view.o_calendar",
+            run: "click",
+        },
+        {
+            content: "Open a free slot",
+            trigger: '.o_calendar_view .fc-event:contains("Créneau libre")',
+            run: "click",
+        },
+        {
+            content: "One click books it",
+            trigger: ".o_cw_popover .o_microstructure_book",
+            run: "click",
+        },
+        {
+            trigger: '.o_notification:contains("DUPONT")',
+        },
+        {
+            content: "The slot booked leaves the free slots",
+            trigger: ".o_calendar_view:not(:has(.o_cw_popover))",
+        },
+    ],
+});
