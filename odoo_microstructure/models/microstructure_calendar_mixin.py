@@ -8,8 +8,10 @@ class MicrostructureCalendarMixin(models.AbstractModel):
     _name = "microstructure.calendar.mixin"
     _description = "Private calendar event of a care team record"
 
+    # indexed: deleting an event sets it to null in every record that holds it
     event_id = fields.Many2one(
-        "calendar.event", string="Calendar event", ondelete="set null", readonly=True, copy=False
+        "calendar.event", string="Calendar event", ondelete="set null", readonly=True, copy=False,
+        index="btree_not_null",
     )
 
     # Fields whose change is copied to the event.
@@ -42,10 +44,14 @@ class MicrostructureCalendarMixin(models.AbstractModel):
         if not self._event_invitations:
             context.update(no_mail_to_attendees=True, dont_notify=True)
         Event = self.env["calendar.event"].sudo().with_context(**context)
-        for record in self:
-            vals = {"privacy": "private", **record._prepare_event_vals()}
-            if record.event_id:
-                record.event_id.sudo().with_context(**context).write(vals)
-            else:
+        new = self.filtered(lambda record: not record.event_id)
+        for record in self - new:
+            record.event_id.sudo().with_context(**context).write(
+                {"privacy": "private", **record._prepare_event_vals()}
+            )
+        if new:
+            # one batch of events for a batch of records
+            events = Event.create([{"privacy": "private", **record._prepare_event_vals()} for record in new])
+            for record, event in zip(new, events):
                 # sudo: the event is the record's own, set by the application
-                record.sudo().event_id = Event.create(vals)
+                record.sudo().event_id = event

@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
 
 CONSULTATION_KINDS = [
@@ -126,6 +126,14 @@ class MicrostructureConsultation(models.Model):
             consultation.display_name = " - ".join(
                 part for part in (consultation.patient_id.display_name, kinds.get(consultation.kind), when) if part
             )
+
+    def init(self):
+        # a site's consultations by date: its list and its week, fast without
+        # statistics
+        tools.create_index(
+            self.env.cr, "microstructure_consultation_site_id_start_index",
+            self._table, ["site_id", "start"],
+        )
 
     # CONSTRAINTS
     @api.constrains("duration")

@@ -282,7 +282,10 @@ class MicrostructureMeetingLine(models.Model):
         domain="[('membership_ids.site_id', '=', site_id)]",
     )
     deadline = fields.Date()
-    activity_id = fields.Many2one("mail.activity", ondelete="set null", readonly=True, copy=False)
+    # indexed: marking any activity done sets it to null in the lines that hold it
+    activity_id = fields.Many2one(
+        "mail.activity", ondelete="set null", readonly=True, copy=False, index="btree_not_null",
+    )
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -32,7 +32,7 @@ class MicrostructureMembership(models.Model):
         related="site_id.network_id", store=True, index=True, string="Network"
     )
     region_id = fields.Many2one(
-        related="site_id.region_id", store=True, string="Region"
+        related="site_id.region_id", store=True, string="Region", index=True
     )
     profession = fields.Selection(
         related="professional_id.profession", store=True, index=True

@@ -368,3 +368,49 @@ class TestScreensOverHttp(ScreensCommon, HttpCase):
                         login="ms_carsat")
         self.assertEqual(sheet.state, "contacted")
         self.assertEqual(sheet.contacted_by_id, self.user_carsat)
+
+
+class TestIndexes(MicrostructureCommon):
+    def test_foreign_keys_and_site_weeks_are_indexed(self):
+        self.env.cr.execute("SELECT tablename, indexdef FROM pg_indexes WHERE tablename LIKE 'microstructure_%%'")
+        indexes = self.env.cr.fetchall()
+
+        def indexed(table, columns):
+            return any(
+                name == table and f"({columns})" in definition for name, definition in indexes
+            )
+
+        for table in ("microstructure_consultation", "microstructure_permanence", "microstructure_meeting"):
+            self.assertTrue(indexed(table, "event_id"), table)
+        self.assertTrue(indexed("microstructure_meeting_line", "activity_id"))
+        self.assertTrue(indexed("microstructure_membership", "region_id"))
+        self.assertTrue(indexed("microstructure_consultation", "site_id, start"))
+
+    def test_batch_creation_of_consultations(self):
+        """The private calendar events of a batch are created in one batch:
+        a batch of consultations costs at most 3 queries per record more."""
+        patients = self.env["microstructure.patient"].create([
+            {"name": f"Lot{index}", "first_names": "Test", "birth_date": "1970-01-01", "sex": "male",
+             "site_id": self.site_a1.id}
+            for index in range(4)
+        ])
+        start = datetime(2031, 1, 6, 8, 0)
+
+        def batch(size, week):
+            return [{
+                "patient_id": patients[index % 4].id, "professional_id": self.pro_psy_a.id,
+                "start": start + timedelta(weeks=week, days=index // 8, minutes=45 * (index % 8)),
+                "duration": 0.5,
+            } for index in range(size)]
+
+        Consultation = self.env["microstructure.consultation"]
+        self.env.flush_all()
+
+        def cost(vals_list):
+            before = self.env.cr.sql_log_count
+            Consultation.create(vals_list)
+            self.env.flush_all()
+            return self.env.cr.sql_log_count - before
+
+        small, large = cost(batch(10, 0)), cost(batch(40, 10))
+        self.assertLessEqual(large - small, 3 * 30, (small, large))
