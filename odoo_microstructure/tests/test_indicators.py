@@ -235,6 +235,22 @@ class TestIndicators(IndicatorCase):
         self.assertEqual(figures["activity"][self.site_a1.id], [46, 35, 1, 2, 14, 30])
         self.assertEqual(figures["activity"][self.site_b1.id], [15, 0, 0, 0, 0, 15])
 
+    def test_period_in_french_time(self):
+        """The bounds of the year do not follow the caller's time zone: an
+        answer given in the evening of 31 August, Paris time, falls in the
+        year before, whatever the zone asked for."""
+        answer = self._answers(self.env, self.site_a1, 1, {})
+        answer.end_datetime = datetime(2024, 8, 31, 12, 0)  # 14:00 in Paris, 02:00 on 1 September in Kiritimati
+        reference = self._figures()
+        self.assertEqual(reference["survey_answers"], 49)
+        for tz in ("Pacific/Kiritimati", "Pacific/Pago_Pago", "UTC"):
+            self.user_regional_ge.tz = tz
+            for Indicators in (self.env["microstructure.indicators"].with_context(tz=tz),
+                               self.env["microstructure.indicators"].with_user(self.user_regional_ge)):
+                with self.subTest(tz=tz):
+                    figures = Indicators._compute_figures(self.sites, DATE_FROM, DATE_TO)
+                    self.assertEqual(figures, reference)
+
     def test_published_tables(self):
         tables = self._tables()
         rows = {row[0]: row for row in tables["consultations"]["rows"]}
