@@ -134,7 +134,6 @@ class MicrostructureIndicatorExport(models.TransientModel):
             "masks": [PRIMARY, SECONDARY],
             "note": self.env._("< 11: from 1 to 10 people. s: masked so that no small count can be "
                                "recomputed from the totals."),
-            "total_label": self.env._("Total"),
             "tables": [
                 {
                     "key": table["key"],

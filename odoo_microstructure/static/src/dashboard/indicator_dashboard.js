@@ -70,7 +70,7 @@ export class IndicatorDashboard extends Component {
     }
 
     isMasked(value, column) {
-        return column.kind !== "text" && typeof value === "string";
+        return column.kind !== "text" && this.state.data.masks.includes(value);
     }
 
     async onYearChange(ev) {
