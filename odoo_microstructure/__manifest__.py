@@ -2,7 +2,7 @@
 {
     "name": "Microstructures médicales",
     "summary": "Care teams inside GP practices: networks, sites, professionals",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Services/Medical",
     "author": "odoo_microstructure contributors",
     "license": "AGPL-3",
@@ -46,7 +46,6 @@
         "data/mail_template_data.xml",
         "data/ir_cron_data.xml",
         "reports/microstructure_liaison_funnel_views.xml",
-        "reports/microstructure_indicator_templates.xml",
         "wizards/microstructure_indicator_export_views.xml",
         "wizards/microstructure_survey_link_views.xml",
         "views/odoo_microstructure_menus.xml",
@@ -68,6 +67,7 @@
             "odoo_microstructure/static/src/scss/*.scss",
             "odoo_microstructure/static/src/views/*.js",
             "odoo_microstructure/static/src/views/*.xml",
+            "odoo_microstructure/static/src/dashboard/*",
         ],
         "web.assets_tests": [
             "odoo_microstructure/static/tests/tours/*.js",

@@ -181,8 +181,7 @@ def fault_kill_worker(load, state):
 
     def dashboard():
         try:
-            manager.call("microstructure.indicator.export", "onchange", [],
-                         {"year": "2022"}, ["year"], {"dashboard": {}, "site_count": {}})
+            manager.call("microstructure.indicator.export", "get_dashboard", "2022")
             result["dashboard"] = "answered"
         except (RpcError, requests.RequestException) as exc:
             result["dashboard"] = f"failed: {str(exc)[:80]}"
@@ -206,8 +205,7 @@ def fault_kill_worker(load, state):
         time.sleep(0.1)
     began = time.monotonic()
     manager.call("microstructure.site", "search_count", [])  # the manager's next request
-    manager.call("microstructure.indicator.export", "onchange", [],
-                 {"year": "2022"}, ["year"], {"site_count": {}})
+    manager.call("microstructure.indicator.export", "get_dashboard", "2022")
     # the worker killed is the busiest one: the manager's, or a practitioner's
     # whose request then fails (counted in the errors)
     return killed_at, {"manager_dashboard": result.get("dashboard"), "processes_before": before,

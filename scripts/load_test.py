@@ -580,21 +580,19 @@ if FastHttpUser is not None:
     class RegionalManager(OdooUser):
         role = "managers"
         weight = 2
-        SPEC = {"year": {}, "date_from": {}, "date_to": {}, "site_count": {}, "dashboard": {}}
 
         @task(3)
         def dashboard(self):
-            self.call("dashboard: indicators", "microstructure.indicator.export", "onchange", [],
-                      {"year": YEAR}, ["year"], self.SPEC)
+            # what the indicators page asks when a year is chosen
+            self.call("dashboard: indicators", "microstructure.indicator.export", "get_dashboard", YEAR)
 
         @task(1)
         def export(self):
-            saved = self.call("export: save", "microstructure.indicator.export", "web_save", [],
-                              {"year": YEAR}, specification={})
-            if not saved:
+            # what its export button does: a record of the user, its workbook, the download
+            ids = self.call("export: save", "microstructure.indicator.export", "create", [{"year": YEAR}])
+            if not ids:
                 return
-            action = self.call("export: workbook", "microstructure.indicator.export", "action_export",
-                               [saved[0]["id"]])
+            action = self.call("export: workbook", "microstructure.indicator.export", "action_export", ids)
             if action and action.get("url"):
                 with self.client.get(action["url"], name="export: download", headers=self.session_cookie,
                                      catch_response=True) as response:

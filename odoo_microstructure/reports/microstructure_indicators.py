@@ -50,6 +50,8 @@ LIAISON_GAPS = (("sheets", "sent", "not_sent"), ("sent", "handled", "not_handled
 # is dated 1 September)
 YEAR_START_MONTH = 9
 FIRST_YEAR = 2015
+# the reporting year runs in French time, whoever reads it
+REPORT_TZ = pytz.timezone("Europe/Paris")
 PROFESSIONS = ("gp", "psychologist", "social_worker", "psychiatrist")
 SATISFACTION_QUESTIONS = (
     "never_social_worker", "never_psychiatrist", "never_psychologist",
@@ -120,11 +122,15 @@ class MicrostructureIndicators(models.AbstractModel):
 
     def _bounds(self, date_from, date_to):
         """UTC datetimes of the start of ``date_from`` and of the day after
-        ``date_to``, in the user's time zone."""
-        tz = pytz.timezone(self.env.context.get("tz") or self.env.user.tz or "Europe/Paris")
+        ``date_to``, in French time.
 
+        Not in the time zone of the context or of the user: both are the
+        caller's to choose, and two reports whose years start a few hours
+        apart would tell, by their difference, the consultations or answers
+        of those hours.
+        """
         def utc(day):
-            return tz.localize(datetime.combine(day, time.min)).astimezone(pytz.utc).replace(tzinfo=None)
+            return REPORT_TZ.localize(datetime.combine(day, time.min)).astimezone(pytz.utc).replace(tzinfo=None)
 
         return utc(date_from), utc(date_to + timedelta(days=1))
 

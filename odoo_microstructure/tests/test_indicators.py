@@ -5,11 +5,10 @@ import json
 from datetime import date, datetime, timedelta
 
 import openpyxl
-from lxml import html
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import HttpCase, freeze_time, tagged
+from odoo.tests import HttpCase, freeze_time, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from odoo.addons.odoo_microstructure.reports.microstructure_indicators import (
@@ -19,7 +18,7 @@ from odoo.addons.odoo_microstructure.reports.microstructure_indicators import (
 )
 from odoo.addons.odoo_microstructure.reports.microstructure_small_counts import PRIMARY, SECONDARY
 
-from .common import MicrostructureCommon
+from .common import GROUP, MicrostructureCommon
 from .test_small_counts import determined_values
 
 # the fixture lies in the reporting year 2024-2025
@@ -236,6 +235,22 @@ class TestIndicators(IndicatorCase):
         self.assertEqual(figures["activity"][self.site_a1.id], [46, 35, 1, 2, 14, 30])
         self.assertEqual(figures["activity"][self.site_b1.id], [15, 0, 0, 0, 0, 15])
 
+    def test_period_in_french_time(self):
+        """The bounds of the year do not follow the caller's time zone: an
+        answer given in the evening of 31 August, Paris time, falls in the
+        year before, whatever the zone asked for."""
+        answer = self._answers(self.env, self.site_a1, 1, {})
+        answer.end_datetime = datetime(2024, 8, 31, 12, 0)  # 14:00 in Paris, 02:00 on 1 September in Kiritimati
+        reference = self._figures()
+        self.assertEqual(reference["survey_answers"], 49)
+        for tz in ("Pacific/Kiritimati", "Pacific/Pago_Pago", "UTC"):
+            self.user_regional_ge.tz = tz
+            for Indicators in (self.env["microstructure.indicators"].with_context(tz=tz),
+                               self.env["microstructure.indicators"].with_user(self.user_regional_ge)):
+                with self.subTest(tz=tz):
+                    figures = Indicators._compute_figures(self.sites, DATE_FROM, DATE_TO)
+                    self.assertEqual(figures, reference)
+
     def test_published_tables(self):
         tables = self._tables()
         rows = {row[0]: row for row in tables["consultations"]["rows"]}
@@ -348,7 +363,8 @@ class TestIndicators(IndicatorCase):
         })
         sites = wizard._get_sites()
         self.assertEqual(sites, self.site_a1 | self.site_a2)
-        self.assertEqual(wizard.site_count, 2)
+        scope = wizard.get_dashboard(str(YEAR))["scope"]
+        self.assertEqual((scope["sites"], scope["open_sites"], scope["regions"]), (2, 2, ["Grand Est"]))
         # the scope is the whole perimeter: no field chooses a part of it
         for name in ("region_ids", "network_ids", "site_ids"):
             self.assertNotIn(name, wizard._fields)
@@ -364,6 +380,9 @@ class TestIndicators(IndicatorCase):
         # practitioners have no access to the indicators
         with self.assertRaises(AccessError):
             self.env["microstructure.indicator.export"].with_user(self.user_gp_a1).create({"year": str(YEAR)})
+        for user in (self.user_gp_a1, self.user_carsat, self.user_employee):
+            with self.assertRaisesText(AccessError, "network administrators and regional managers only"):
+                self.env["microstructure.indicator.export"].with_user(user).get_dashboard(str(YEAR))
 
     def test_network_admin_scope(self):
         for user, sites in ((self.user_admin_a, self.site_a1 | self.site_a2), (self.user_admin_b, self.site_b1)):
@@ -422,9 +441,12 @@ class TestIndicators(IndicatorCase):
             Export.create({"year": str(YEAR), "region_ids": [Command.set(self.region_ge.ids)]})
         # a year forced into the cache gives nothing
         wizard = Export.new({"year": "1999"})
-        self.assertFalse(wizard.dashboard)
         with self.assertRaisesText(UserError, "has ended"):
             wizard._get_period()
+        # nor does a year outside the list offered to the dashboard
+        for year in ("1999", "2090", "2024-06", "2024.0", 2090, True, [YEAR], {"year": YEAR}):
+            with self.subTest(year=year), self.assertRaisesText(UserError, "has ended"):
+                Export.get_dashboard(year)
 
     # WORKBOOK ----------------------------------------------------------------
     def test_workbook(self):
@@ -466,20 +488,59 @@ class TestIndicators(IndicatorCase):
         self.assertNotIn(self.site_b1.name, activity)
 
     def test_dashboard_page(self):
-        wizard = self.env["microstructure.indicator.export"].with_user(self.user_regional_ge).create({
-            "year": str(YEAR),
-        })
-        self.assertIn('data-table="consultations"', wizard.dashboard)
-        self.assertIn("&lt; 11", wizard.dashboard)
-        self.assertNotIn("Zorglub", wizard.dashboard)
-        self.assertNotIn(self.site_b1.name, wizard.dashboard)
-        self.assertIn("01/09/2024 to 31/08/2025", wizard._get_scope_label())
+        """The page gets the engine's tables as they are: raw figures and
+        the same masks as the workbook."""
+        Export = self.env["microstructure.indicator.export"].with_user(self.user_regional_ge)
+        with freeze_time("2025-10-15"):
+            dashboard = Export.get_dashboard()
+            self.assertEqual(dashboard["year"], str(YEAR))  # the default year
+            self.assertEqual(dashboard, Export.get_dashboard(str(YEAR)))
+            self.assertEqual(dashboard, Export.get_dashboard(YEAR))
+            self.assertEqual([year["value"] for year in dashboard["years"]],
+                             [str(year) for year in range(YEAR, 2014, -1)])
+        self.assertEqual(dashboard["years"][0]["label"], "2024\u20132025")
+        self.assertEqual((dashboard["date_from"], dashboard["date_to"]), ("2024-09-01", "2025-08-31"))
+        self.assertEqual(dashboard["masks"], [PRIMARY, SECONDARY])
+        self.assertIn("< 11", dashboard["note"])
+        tables = self._tables(self.site_a1 | self.site_a2, user=self.user_regional_ge)
+        self.assertEqual([table["key"] for table in dashboard["tables"]], list(tables))
+        for table in dashboard["tables"]:
+            expected = tables[table["key"]]
+            self.assertEqual(table["rows"], expected["rows"], table["key"])
+            self.assertEqual([(c["key"], c["label"], c["kind"]) for c in table["columns"]], expected["columns"])
+            self.assertEqual((table["title"], table["chart"], table["label_column"], table["total"]),
+                             (expected["title"], expected["chart"], expected["label_column"], expected["total"]))
+        text = json.dumps(dashboard)
+        self.assertIn('"consultations"', text)
+        self.assertNotIn("Zorglub", text)
+        self.assertNotIn(self.site_b1.name, text)
+        self.assertIn("01/09/2024 to 31/08/2025",
+                      Export.create({"year": str(YEAR)})._get_scope_label())
+
+    def test_dashboard_sites_in_scope(self):
+        """The perimeter counts every site the user may read; the tables the
+        sites open during the year. The page gives both numbers."""
+        Export = self.env["microstructure.indicator.export"].with_user(self.user_admin_a)
+        self.site_a2.date_open = DATE_TO + timedelta(days=1)
+        dashboard = Export.get_dashboard(str(YEAR))
+        sites = next(table for table in dashboard["tables"] if table["key"] == "sites")
+        self.assertEqual(sites["rows"][-1][:2], ["Total", 1])
+        self.assertEqual((dashboard["scope"]["sites"], dashboard["scope"]["open_sites"]), (2, 1))
+
+    def test_dashboard_query_count(self):
+        """One aggregation query per table, whatever the sites."""
+        Export = self.env["microstructure.indicator.export"].with_user(self.user_regional_ge)
+        Export.get_dashboard(str(YEAR))
+        self.env.invalidate_all()
+        with self.assertQueryCount(30):
+            Export.get_dashboard(str(YEAR))
 
     def test_public_methods(self):
-        """The only doors are the wizard's year and its export: no public
-        method takes dates or sites."""
+        """The only doors are the wizard's year, its export and the
+        dashboard of a year: no public method takes dates or sites."""
         for model, allowed in (("microstructure.indicators", set()),
-                               ("microstructure.indicator.export", {"create", "write", "action_export"})):
+                               ("microstructure.indicator.export",
+                                {"create", "write", "action_export", "get_dashboard"})):
             for cls in type(self.env[model]).mro():
                 if getattr(cls, "_module", None) != "odoo_microstructure":
                     continue
@@ -523,8 +584,8 @@ ANSWERED = "Questionnaires answered"
 
 # Attacks over JSON-RPC: (what, model, method, args, kwargs, expected).
 # "WIZARD" stands for a wizard of the attacker, "SITES" for ids of sites.
-GONE, PRIVATE, DENIED, REFUSED, SAME, EMPTY = "gone", "private", "denied", "refused", "same", "empty"
-ONCHANGE_SPEC = {"year": {}, "date_from": {}, "date_to": {}, "dashboard": {}}
+GONE, PRIVATE, DENIED, REFUSED, SAME, EMPTY, FAILS = "gone", "private", "denied", "refused", "same", "empty", "fails"
+ONCHANGE_SPEC = {"year": {}, "date_from": {}, "date_to": {}}
 ATTACKS = [
     ("custom aggregate", "microstructure.indicator.patient", "read_group",
      [[], ["n:sum(patient_count)"], ["site_id"]], {}, GONE),
@@ -562,9 +623,19 @@ ATTACKS = [
     ("write a free period", "microstructure.indicator.export", "write", [["WIZARD"], {"year": "2025-01"}], {}, REFUSED),
     ("onchange with dates", "microstructure.indicator.export", "onchange",
      [[], {"year": str(YEAR), "date_from": "2025-01-01", "date_to": "2025-01-31"}, ["year"], ONCHANGE_SPEC],
-     {}, SAME),
+     {}, EMPTY),
     ("onchange with a free period", "microstructure.indicator.export", "onchange",
      [[], {"year": "2025-01", "date_from": "2025-01-01"}, ["year"], ONCHANGE_SPEC], {}, EMPTY),
+    ("dashboard of a year not ended", "microstructure.indicator.export", "get_dashboard", ["2090"], {}, REFUSED),
+    ("dashboard of a free period", "microstructure.indicator.export", "get_dashboard", ["2024-06"], {}, REFUSED),
+    ("dashboard of a number of days", "microstructure.indicator.export", "get_dashboard", [YEAR + 0.5], {}, REFUSED),
+    ("dashboard with dates", "microstructure.indicator.export", "get_dashboard",
+     [str(YEAR)], {"date_from": "2025-01-01", "date_to": "2025-01-31"}, FAILS),
+    ("dashboard of some sites", "microstructure.indicator.export", "get_dashboard",
+     [str(YEAR), "SITES"], {}, FAILS),
+    ("dashboard of a record", "microstructure.indicator.export", "get_dashboard", [["WIZARD"], str(YEAR)], {}, FAILS),
+    ("dashboard in another time zone", "microstructure.indicator.export", "get_dashboard",
+     [str(YEAR)], {"context": {"tz": "Pacific/Kiritimati"}}, SAME),
 ]
 ROLES = ("ms_regional_ge", "ms_admin_a", "ms_admin_b")
 
@@ -584,7 +655,8 @@ class TestIndicatorAttacks(IndicatorCase, HttpCase):
         self.authenticate(login, f"{login}_password")
 
     def _rpc(self, model, method, args=(), kwargs=None):
-        kwargs = dict(kwargs or {}, context={"lang": "en_US", "tz": "Europe/Paris"})
+        kwargs = dict(kwargs or {})
+        kwargs["context"] = {"lang": "en_US", "tz": "Europe/Paris", **kwargs.get("context", {})}
         payload = {"jsonrpc": "2.0", "method": "call", "id": 1, "params": {
             "model": model, "method": method, "args": list(args), "kwargs": kwargs,
         }}
@@ -599,20 +671,59 @@ class TestIndicatorAttacks(IndicatorCase, HttpCase):
         return "ok", body["result"], None
 
     def _dashboard(self, year):
+        """The dashboard of ``year``, as the page gets it."""
+        status, dashboard, message = self._rpc("microstructure.indicator.export", "get_dashboard", [str(year)])
+        self.assertEqual(status, "ok", message)
+        self.assertEqual(dashboard["year"], str(year))
+        return dashboard
+
+    def _wizard(self, year):
+        """A record of the export of ``year``, as the page makes it."""
         status, wizard_id, message = self._rpc("microstructure.indicator.export", "create", [{"year": str(year)}])
         self.assertEqual(status, "ok", message)
-        status, [values], message = self._rpc(
-            "microstructure.indicator.export", "read", [[wizard_id], ["dashboard", "site_count"]]
-        )
-        self.assertEqual(status, "ok", message)
-        return wizard_id, values["dashboard"]
+        return wizard_id
+
+    # THE PAGE'S ONE CALL -------------------------------------------------------
+    def test_dashboard_over_http(self):
+        """The page's call answers the two roles of the indicators, on a
+        read-only cursor (the replica in production), and no other role."""
+        for login in ROLES:
+            self._login(login)
+            with self.subTest(login=login), self.assertNoLogs("odoo.http", "WARNING"):
+                # a write would be retried on the primary, with a warning
+                dashboard = self._dashboard(YEAR)
+                self.assertEqual(len(dashboard["tables"]), len(COLUMNS))
+        dpo = new_test_user(self.env, login="ms_dpo_indicators", groups=f"{GROUP}dpo", lang="en_US",
+                            password="ms_dpo_indicators_password")
+        for user in (self.user_gp_a1, self.user_coord_b1, self.user_carsat, dpo, self.user_employee):
+            user.password = f"{user.login}_password"
+            self._login(user.login)
+            for lang, message in (("en_US", "The indicators are for network administrators and regional "
+                                            "managers only."),
+                                  ("fr_FR", "Les indicateurs sont réservés aux administrateurs de réseau et "
+                                            "aux responsables régionaux.")):
+                with self.subTest(login=user.login, lang=lang):
+                    status, result, text = self._rpc("microstructure.indicator.export", "get_dashboard", [],
+                                                     {"context": {"lang": lang}})
+                    self.assertEqual((status, result, text), ("error", "odoo.exceptions.AccessError", message))
+            # nor the export behind the page's button
+            status, result, _text = self._rpc("microstructure.indicator.export", "create", [{"year": str(YEAR)}])
+            self.assertEqual((status, result), ("error", "odoo.exceptions.AccessError"))
+        # a year not offered: a clear message, in the user's language
+        self._login("ms_regional_ge")
+        for lang, message in (("en_US", "Choose a reporting year that has ended."),
+                              ("fr_FR", "Choisissez une année de rapport terminée.")):
+            status, result, text = self._rpc("microstructure.indicator.export", "get_dashboard", ["2090"],
+                                             {"context": {"lang": lang}})
+            self.assertEqual((status, result, text), ("error", "odoo.exceptions.UserError", message))
 
     # ATTACKS -------------------------------------------------------------------
     def test_attacks(self):
         """Every attack of ``ATTACKS``, for every role."""
         for login in ROLES:
             self._login(login)
-            wizard_id, reference = self._dashboard(YEAR)
+            reference = self._dashboard(YEAR)
+            wizard_id = self._wizard(YEAR)
             sites = self.env["microstructure.site"].with_user(self.env.ref("base.user_admin")).search([]).ids
             for what, model, method, args, kwargs, expected in ATTACKS:
                 with self.subTest(login=login, attack=what):
@@ -634,10 +745,13 @@ class TestIndicatorAttacks(IndicatorCase, HttpCase):
                         self.assertRegex(message, "reporting year|has ended|Invalid field")
                     elif expected == SAME:
                         self.assertEqual(status, "ok", message)
-                        self.assertEqual(result["value"]["dashboard"], reference)
+                        self.assertEqual(result, reference)
                     elif expected == EMPTY:
+                        # the form's fields only: no figure
                         self.assertEqual(status, "ok", message)
-                        self.assertFalse(result["value"].get("dashboard"))
+                        self.assertLessEqual(set(result["value"]), set(ONCHANGE_SPEC))
+                    elif expected == FAILS:
+                        self.assertEqual(status, "error")
             # nothing was written on the wizard
             status, [values], _message = self._rpc(
                 "microstructure.indicator.export", "read", [[wizard_id], ["year", "date_from", "date_to"]]
@@ -668,26 +782,14 @@ class TestIndicatorAttacks(IndicatorCase, HttpCase):
     def _parse(self, dashboard):
         """The dashboard's tables: {(table, row, column): value or mask}."""
         cells = {}
-        for table in html.fromstring(dashboard).xpath("//table[@data-table]"):
-            key = table.get("data-table")
-            label_column = 1 if key == "substances" else 0
-            for tr in table.xpath("./tbody/tr"):
-                texts = [td.text_content().strip() for td in tr.xpath("./td")]
-                for column, text in zip(COLUMNS[key], texts):
-                    cells[key, texts[label_column], column] = self._value(text)
+        for table in dashboard["tables"]:
+            key = table["key"]
+            self.assertEqual([column["key"] for column in table["columns"]], COLUMNS[key])
+            for row in table["rows"]:
+                label = row[table["label_column"]]
+                for column, value in zip(COLUMNS[key], row):
+                    cells[key, label, column] = value
         return cells
-
-    @staticmethod
-    def _value(text):
-        if text in MASKS or not text:
-            return text or None
-        if text.endswith("%"):
-            return float(text[:-1].replace(",", "").strip()) / 100
-        try:
-            number = float(text.replace(",", ""))
-        except ValueError:
-            return text
-        return int(number) if number.is_integer() and "." not in text else number
 
     def _equations(self, cells, year, site_regions):
         """The sums and differences a reader can write between the figures
@@ -794,7 +896,7 @@ class TestIndicatorAttacks(IndicatorCase, HttpCase):
             }
             years = [year for year in (YEAR - 1, YEAR, YEAR + 1)
                      if str(year) in dict(self.env["microstructure.indicator.export"]._selection_year())]
-            reports = {year: self._parse(self._dashboard(year)[1]) for year in years}
+            reports = {year: self._parse(self._dashboard(year)) for year in years}
             with self.subTest(login=login):
                 self.assertTrue(reports[YEAR])
                 self._check_reports(reports, site_regions, truth={})
@@ -812,9 +914,10 @@ class TestIndicatorAttacks(IndicatorCase, HttpCase):
         shows, and no count of 1 to 10 people."""
         for login in ROLES:
             self._login(login)
-            wizard_id, dashboard = self._dashboard(YEAR)
-            cells = self._parse(dashboard)
-            status, action, message = self._rpc("microstructure.indicator.export", "action_export", [[wizard_id]])
+            cells = self._parse(self._dashboard(YEAR))
+            status, action, message = self._rpc(
+                "microstructure.indicator.export", "action_export", [[self._wizard(YEAR)]]
+            )
             self.assertEqual(status, "ok", message)
             response = self.url_open(action["url"])
             self.assertEqual(response.status_code, 200)

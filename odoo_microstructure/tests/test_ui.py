@@ -1,4 +1,9 @@
+import functools
+import io
 from datetime import datetime, time, timedelta
+from unittest.mock import patch
+
+import openpyxl
 
 from odoo import Command, fields
 from odoo.tests import HttpCase, tagged
@@ -93,16 +98,66 @@ class TestUi(MicrostructureCommon, HttpCase):
             self._search_read_sites(), {"Microstructure test A1", "Microstructure test A2"}
         )
 
-    def test_indicators_tour(self):
-        """A regional manager opens the dashboard of its region."""
+    def _indicator_patients(self):
+        """Twelve patients in A1 and in B1, followed since the reporting year
+        2022-2023: figures above the small counts in every year since."""
         self.env["microstructure.patient"].create([
             {"name": f"Indicateur{n}", "first_names": "Test", "birth_date": "1970-01-01",
-             "sex": "male", "site_id": site.id, "motive_addiction": True}
+             "sex": "male", "site_id": site.id, "motive_addiction": True, "inclusion_date": "2023-01-16"}
             for n in range(12) for site in (self.site_a1, self.site_b1)
         ])
+
+    def test_indicators_tour(self):
+        """A regional manager opens the dashboard of its region, changes the
+        year and exports it: the figures are asked once per year shown, and
+        the browser gets the workbook of the year chosen."""
+        self._indicator_patients()
+        Export = type(self.env["microstructure.indicator.export"])
+        calls = []
+        original = Export.get_dashboard
+
+        @functools.wraps(original)
+        def get_dashboard(self, year=None):
+            calls.append(year)
+            return original(self, year)
+
         self.user_regional_ge.password = "ms_regional_ge_password"
-        self.start_tour("/odoo/microstructure-indicators", "odoo_microstructure_indicators_tour",
-                        login="ms_regional_ge")
+        with patch.object(Export, "get_dashboard", get_dashboard):
+            self.start_tour("/odoo/microstructure-indicators", "odoo_microstructure_indicators_tour",
+                            login="ms_regional_ge")
+        # once on opening (the default year), once for the year chosen;
+        # nothing when the page is left
+        self.assertEqual(calls, [None, "2022"])
+
+        exports = self.env["microstructure.indicator.export"].search([("create_uid", "=", self.user_regional_ge.id)])
+        self.assertEqual(len(exports), 1)
+        self.assertEqual(exports.year, "2022")
+        self.authenticate("ms_regional_ge", "ms_regional_ge_password")
+        response = self.url_open(
+            f"/web/content/microstructure.indicator.export/{exports.id}/file/{exports.filename}?download=true"
+        )
+        self.assertEqual(response.status_code, 200)
+        # the browser's session speaks the language of the database (French):
+        # the sheets are found by their place, the first and the last table
+        book = openpyxl.load_workbook(io.BytesIO(response.content))
+        sites = {row[0]: row[1] for row in book.worksheets[0].iter_rows(min_row=5, values_only=True) if row[0]}
+        open_sites = self.env["microstructure.site"].with_context(active_test=False).search_count([
+            ("region_id", "=", self.region_ge.id),
+            "|", ("date_open", "=", False), ("date_open", "<=", "2023-08-31"),
+            "|", ("date_end", "=", False), ("date_end", ">=", "2022-09-01"),
+        ])
+        self.assertEqual(sites["Grand Est"], open_sites)
+        self.assertNotIn("Occitanie", sites)
+        activity = [row[0] for row in book.worksheets[-1].iter_rows(min_row=5, values_only=True)]
+        self.assertIn(self.site_a1.name, activity)
+        self.assertNotIn(self.site_b1.name, activity)
+
+    def test_indicators_network_admin_tour(self):
+        """A network administrator finds the indicators of its network in
+        the reporting menu."""
+        self._indicator_patients()
+        self.user_admin_a.password = "ms_admin_a_password"
+        self.start_tour("/odoo", "odoo_microstructure_indicators_network_admin_tour", login="ms_admin_a")
 
     def test_survey_link_opens_for_the_patient(self):
         """The link given to a patient opens the survey without a login."""

@@ -5,18 +5,19 @@ import tempfile
 import xlsxwriter
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
-from odoo.tools.misc import formatLang
+from odoo.exceptions import AccessError, UserError
 
 from ..reports.microstructure_indicators import FIRST_YEAR, last_complete_year, reporting_year_bounds
+from ..reports.microstructure_small_counts import PRIMARY, SECONDARY
 
 FIRST_ROW = 4  # title, scope, blank line, then the header row
 
 
 class MicrostructureIndicatorExport(models.TransientModel):
-    """Dashboard of the indicators of the user's whole perimeter over a
-    reporting year, and its export to an Excel workbook with one sheet per
-    table of the national report.
+    """The indicators of the user's whole perimeter over a reporting year:
+    the figures of the dashboard page (``get_dashboard``) and their export to
+    an Excel workbook with one sheet per table of the national report, kept
+    on a record of the user who made it.
 
     Neither the scope nor the period can be chosen freely: two reports never
     differ by a few sites or a few days, so no small count comes out of their
@@ -34,8 +35,6 @@ class MicrostructureIndicatorExport(models.TransientModel):
     )
     date_from = fields.Date(string="From", compute="_compute_period")
     date_to = fields.Date(string="To", compute="_compute_period")
-    site_count = fields.Integer(string="Sites in the scope", compute="_compute_dashboard")
-    dashboard = fields.Html(compute="_compute_dashboard", sanitize=False)
     file = fields.Binary(readonly=True, attachment=False)
     filename = fields.Char(readonly=True)
 
@@ -89,30 +88,65 @@ class MicrostructureIndicatorExport(models.TransientModel):
             raise UserError(self.env._("Choose a reporting year that has ended."))
 
     # DASHBOARD -----------------------------------------------------------------
-    @api.depends("year")
-    def _compute_dashboard(self):
+    @api.model
+    @api.readonly
+    def get_dashboard(self, year=None):
+        """The indicators page for a reporting year (the default one when
+        ``year`` is not given): the years offered, the perimeter and the
+        published tables, as raw figures and masks.
+
+        The page asks for it once per year shown; it writes nothing, so it
+        runs on the read replica. The scope is the user's whole perimeter and
+        the period one of the years offered: nothing else can be chosen.
+        """
+        if not self.env.user.has_groups(
+            "odoo_microstructure.group_microstructure_network_admin,"
+            "odoo_microstructure.group_microstructure_regional_manager"
+        ):
+            raise AccessError(self.env._(
+                "The indicators are for network administrators and regional managers only."
+            ))
         Indicators = self.env["microstructure.indicators"]
-        years = dict(self._selection_year())
-        for wizard in self:
-            # the dates come from the year alone, never from a value given to
-            # ``onchange`` for the date fields
-            if wizard.year not in years:
-                wizard.site_count = 0
-                wizard.dashboard = False
-                continue
-            date_from, date_to = reporting_year_bounds(int(wizard.year))
-            sites = wizard._get_sites()
-            tables = Indicators._get_tables(sites, date_from, date_to)
-            wizard.site_count = len(sites)
-            for table in tables:
-                kinds = [kind for _key, _label, kind in table["columns"]]
-                table["cells"] = [
-                    [(self._format_cell(value, kind), kind) for value, kind in zip(row, kinds)]
-                    for row in table["rows"]
-                ]
-            wizard.dashboard = self.env["ir.qweb"]._render(
-                "odoo_microstructure.indicator_dashboard", {"tables": tables}
-            )
+        sites = Indicators._get_scope_sites()
+        years = self._selection_year()
+        if year in (None, False):
+            year = str(Indicators._get_default_year(sites, fields.Date.context_today(self)))
+        elif isinstance(year, int) and not isinstance(year, bool):
+            year = str(year)
+        if not isinstance(year, str) or year not in dict(years):
+            raise UserError(self.env._("Choose a reporting year that has ended."))
+        date_from, date_to = reporting_year_bounds(int(year))
+        tables = Indicators._get_tables(sites, date_from, date_to)
+        # the sites table counts the sites open during the year: its total is
+        # the number the page shows beside the perimeter's
+        open_sites = next(table for table in tables if table["key"] == "sites")["rows"][-1][1]
+        return {
+            "year": year,
+            "years": [{"value": value, "label": label} for value, label in years],
+            "date_from": fields.Date.to_string(date_from),
+            "date_to": fields.Date.to_string(date_to),
+            "scope": {
+                "label": self.env._("All the sites you may read"),
+                "sites": len(sites),
+                "open_sites": open_sites,
+                "regions": sorted(set(sites.region_id.mapped("name"))),
+            },
+            "masks": [PRIMARY, SECONDARY],
+            "note": self.env._("< 11: from 1 to 10 people. s: masked so that no small count can be "
+                               "recomputed from the totals."),
+            "tables": [
+                {
+                    "key": table["key"],
+                    "title": table["title"],
+                    "columns": [{"key": key, "label": label, "kind": kind} for key, label, kind in table["columns"]],
+                    "rows": table["rows"],
+                    "chart": table["chart"],
+                    "label_column": table["label_column"],
+                    "total": table["total"],
+                }
+                for table in tables
+            ],
+        }
 
     def _get_sites(self):
         """The whole perimeter of the user."""
@@ -128,21 +162,6 @@ class MicrostructureIndicatorExport(models.TransientModel):
             date_from=date_from.strftime("%d/%m/%Y"),
             date_to=date_to.strftime("%d/%m/%Y"),
         )
-
-    @api.model
-    def _format_cell(self, value, kind):
-        """Text of a cell in the dashboard, in the user's language."""
-        if value is None or value is False:
-            return ""
-        if isinstance(value, str):
-            return value
-        if kind == "percent":
-            return f"{formatLang(self.env, 100 * value, digits=0)} %"
-        if kind == "decimal":
-            return formatLang(self.env, value, digits=1)
-        if kind in ("count", "number"):
-            return formatLang(self.env, value, digits=0)
-        return str(value)
 
     # EXPORT ------------------------------------------------------------------
     def action_export(self):

@@ -1,0 +1,17 @@
+"""The indicators page is a client action now: the window action of the
+former form gives up its path (``microstructure-indicators``, unique) so
+that the client action takes it; the upgrade then deletes the old action."""
+
+
+def migrate(cr, version):
+    if not version:
+        return
+    cr.execute(
+        """
+        UPDATE ir_act_window SET path = NULL
+         WHERE id IN (SELECT res_id FROM ir_model_data
+                       WHERE module = 'odoo_microstructure'
+                         AND name = 'microstructure_indicator_export_action'
+                         AND model = 'ir.actions.act_window')
+        """
+    )

@@ -1,0 +1,104 @@
+import { Component, onWillStart, useState } from "@odoo/owl";
+import { _t } from "@web/core/l10n/translation";
+import { deserializeDate, formatDate } from "@web/core/l10n/dates";
+import { download } from "@web/core/network/download";
+import { registry } from "@web/core/registry";
+import { useService } from "@web/core/utils/hooks";
+import { useSetupAction } from "@web/search/action_hook";
+import { Layout } from "@web/search/layout";
+import { standardActionServiceProps } from "@web/webclient/actions/action_service";
+import { IndicatorChart } from "./indicator_chart";
+import { formatIndicator } from "./indicator_format";
+
+const MODEL = "microstructure.indicator.export";
+
+/**
+ * The indicators page of network administrators and regional managers: the
+ * protected tables of the national report over a reporting year, for the
+ * user's whole perimeter, with their charts and their export to Excel.
+ *
+ * The server sends the figures of one year at a time (``get_dashboard``):
+ * once when the page opens (the default year), once per year chosen; the
+ * page formats them itself.
+ */
+export class IndicatorDashboard extends Component {
+    static template = "odoo_microstructure.IndicatorDashboard";
+    static components = { Layout, IndicatorChart };
+    static props = { ...standardActionServiceProps };
+
+    setup() {
+        this.orm = useService("orm");
+        this.state = useState({ data: null, loading: false, exporting: false });
+        this.formatIndicator = formatIndicator;
+        useSetupAction({
+            getLocalState: () => ({ year: this.state.data?.year }),
+        });
+        onWillStart(() => this.load(this.props.state?.year));
+    }
+
+    async load(year) {
+        this.state.loading = true;
+        try {
+            this.state.data = await this.orm.call(MODEL, "get_dashboard", year ? [year] : []);
+        } finally {
+            this.state.loading = false;
+        }
+    }
+
+    get period() {
+        const { date_from, date_to } = this.state.data;
+        return _t("From %(date_from)s to %(date_to)s", {
+            date_from: formatDate(deserializeDate(date_from)),
+            date_to: formatDate(deserializeDate(date_to)),
+        });
+    }
+
+    get sitesText() {
+        const { sites, open_sites } = this.state.data.scope;
+        const values = {
+            sites: formatIndicator(sites, "number"),
+            open: formatIndicator(open_sites, "number"),
+        };
+        if (open_sites === sites) {
+            return _t("%(sites)s sites, all open during the year.", values);
+        }
+        return _t("%(sites)s sites, %(open)s of them open during the year and counted in the tables; the others opened after the year or ended their experiment before it.", values);
+    }
+
+    isTotal(table, index) {
+        return table.total && index === table.rows.length - 1;
+    }
+
+    isMasked(value, column) {
+        return column.kind !== "text" && this.state.data.masks.includes(value);
+    }
+
+    async onYearChange(ev) {
+        const year = ev.target.value;
+        if (year !== this.state.data.year) {
+            await this.load(year);
+        }
+    }
+
+    async onExport() {
+        this.state.exporting = true;
+        try {
+            const [exportId] = await this.orm.create(MODEL, [{ year: this.state.data.year }]);
+            await this.orm.call(MODEL, "action_export", [[exportId]]);
+            await download({
+                url: "/web/content",
+                data: {
+                    model: MODEL,
+                    id: exportId,
+                    field: "file",
+                    filename_field: "filename",
+                    download: true,
+                },
+            });
+        } finally {
+            this.state.exporting = false;
+        }
+    }
+}
+
+registry.category("actions").add("odoo_microstructure.indicator_dashboard", IndicatorDashboard);
