@@ -185,7 +185,7 @@ class MicrostructurePatient(models.Model):
 
     # RETENTION
     last_intervention_date = fields.Date(
-        compute="_compute_last_intervention_date",
+        string="Last intervention", compute="_compute_last_intervention_date",
         help="Last consultation, meeting, liaison sheet or private note, else the inclusion: "
         "the file is archived 5 years after it, and anonymised 20 years after it.",
     )
@@ -199,7 +199,7 @@ class MicrostructurePatient(models.Model):
         help="What identified the patient was erased for good on that day; the figures stay.",
     )
     erasure_reason = fields.Selection(
-        ERASURE_REASONS, readonly=True, copy=False,
+        ERASURE_REASONS, string="Erasure reason", readonly=True, copy=False,
         help="Why the data protection officer erased the file before its term.",
     )
     erasure_note = fields.Char(string="Erasure details", readonly=True, copy=False)
