@@ -264,7 +264,10 @@ class TestPatientRetention(PatientRightsCommon):
 
     def test_erasure_on_request(self):
         self._fill_mail()
-        self.patient.with_user(self.user_gp_a1).action_archive()
+        # the team archives it (tracked, as in the application): back to its list
+        action = self.patient.with_user(self.user_gp_a1).with_context(tracking_disable=False).action_archive()
+        self.env.flush_all()
+        self.assertEqual(action["res_model"], "microstructure.patient")
         self.assertEqual(self.patient.archive_date, date.today())
         wizard = self.env["microstructure.patient.erasure"].with_user(self.user_dpo).create({
             "patient_id": self.patient.id, "reason": "mistake",
