@@ -22,6 +22,10 @@ ACTIONS = [
     ("link", "Survey link"),
     ("refused", "Refused"),
     ("purge", "Trace purged"),
+    ("archive", "Archived"),
+    ("restore", "Restored"),
+    ("erase", "Erased on request"),
+    ("anonymise", "Anonymised"),
 ]
 RETENTION_PARAM = "odoo_microstructure.access_log_retention_months"
 ANCHOR_PARAM = "odoo_microstructure.access_log_anchor"
@@ -262,13 +266,14 @@ class MicrostructureAccessLog(models.Model):
         return author
 
     @api.model
-    def _record(self, action, pairs, path, refused=False):
+    def _record(self, action, pairs, path, refused=False, system=False):
         """Trace ``action`` on the patients ``pairs`` ((patient id, site id))
         by the current user. Inside an HTTP request, the entries wait for the
         end of the request (``_flush_request``) and are written in one
-        statement; elsewhere they are written at once."""
+        statement; elsewhere they are written at once. What the superuser
+        does is traced with ``system`` only (the retention schedule)."""
         pairs = list(dict.fromkeys(pair for pair in pairs if pair[0] or refused))
-        if not pairs or self.env.uid == odoo.SUPERUSER_ID:
+        if not pairs or (self.env.uid == odoo.SUPERUSER_ID and not system):
             return
         author = self._get_author()
         if request:

@@ -432,6 +432,12 @@ class MicrostructureLiaison(models.Model):
         self.ensure_one()
         if not self.sent_hash:
             raise UserError(self.env._("This liaison sheet has not been sent."))
+        # sudo: whether the patient's file was anonymised, nothing of it
+        if self.sudo().patient_id.anonymised_date:
+            raise UserError(self.env._(
+                "The patient's file was anonymised at the end of its retention: the sheet no longer "
+                "holds what was sent, whose fingerprint is kept."
+            ))
         intact = self._compute_sent_hash() == self.sent_hash
         return {
             "type": "ir.actions.client",

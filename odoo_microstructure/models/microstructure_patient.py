@@ -1,12 +1,43 @@
+import json
+from datetime import date
+
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.osv import expression
+from odoo.tools import SQL, html2plaintext
 
-from .microstructure_patient_note import NOTE_PROFESSIONS
+from .microstructure_access_log import primary_cursor
+from .microstructure_patient_note import ANONYMISING, NOTE_PROFESSIONS
 
 CLINICAL = "odoo_microstructure.group_microstructure_practitioner"
+DPO = "odoo_microstructure.group_microstructure_dpo"
 ADULT_AGE = 18
+# retention of the files (CNIL, référentiel "cabinets médicaux" 2020): archived
+# after 5 years without intervention, anonymised after 20 years
+ARCHIVE_PARAM = "odoo_microstructure.patient_archive_years"
+RETENTION_PARAM = "odoo_microstructure.patient_retention_years"
+ARCHIVE_YEARS = 5
+RETENTION_YEARS = 20
+# the day of the last intervention on a patient (``patient`` in the query):
+# consultation, meeting, liaison sheet, private note, else its inclusion (or
+# the day its file was restored)
+LAST_INTERVENTION = SQL("""GREATEST(
+    patient.inclusion_date, patient.restore_date,
+    (SELECT max(consultation.start)::date FROM microstructure_consultation consultation
+      WHERE consultation.patient_id = patient.id),
+    (SELECT max(line.meeting_date)::date FROM microstructure_meeting_line line
+      WHERE line.patient_id = patient.id),
+    (SELECT max(liaison.date) FROM microstructure_liaison liaison WHERE liaison.patient_id = patient.id),
+    (SELECT max(note.date) FROM microstructure_patient_note note WHERE note.patient_id = patient.id)
+)""")
+ERASURE_REASONS = [
+    ("mistake", "File created by mistake"),
+    ("duplicate", "Duplicate of another file"),
+    ("request", "Request of the patient"),
+    ("other", "Other reason"),
+]
 
 
 class MicrostructurePatient(models.Model):
@@ -152,6 +183,27 @@ class MicrostructurePatient(models.Model):
     color = fields.Integer()
     active = fields.Boolean(default=True, tracking=True)
 
+    # RETENTION
+    last_intervention_date = fields.Date(
+        string="Last intervention", compute="_compute_last_intervention_date",
+        help="Last consultation, meeting, liaison sheet or private note, else the inclusion: "
+        "the file is archived 5 years after it, and anonymised 20 years after it.",
+    )
+    archive_date = fields.Date(string="Archived on", readonly=True, copy=False)
+    restore_date = fields.Date(
+        string="Restored on", readonly=True, copy=False,
+        help="Last time the data protection officer gave the archived file back to its care team.",
+    )
+    anonymised_date = fields.Date(
+        string="Anonymised on", readonly=True, copy=False,
+        help="What identified the patient was erased for good on that day; the figures stay.",
+    )
+    erasure_reason = fields.Selection(
+        ERASURE_REASONS, string="Erasure reason", readonly=True, copy=False,
+        help="Why the data protection officer erased the file before its term.",
+    )
+    erasure_note = fields.Char(string="Erasure details", readonly=True, copy=False)
+
     @api.depends("site_id")
     @api.depends_context("uid")
     def _compute_note_profession(self):
@@ -188,6 +240,24 @@ class MicrostructurePatient(models.Model):
             patient.consultation_count = consultations.get(patient.id, 0)
             patient.liaison_count = liaisons.get(patient.id, 0)
             patient.meeting_count = meetings.get(patient.id, 0)
+
+    def _compute_last_intervention_date(self):
+        dates = self._get_last_intervention_dates()
+        for patient in self:
+            patient.last_intervention_date = dates.get(patient.id)
+
+    def _get_last_intervention_dates(self):
+        """{patient id: day of its last intervention} of ``self`` (already
+        reached by the caller)."""
+        ids = [patient_id for patient_id in self.ids if isinstance(patient_id, int)]
+        if not ids:
+            return {}
+        self.env.flush_all()
+        self.env.cr.execute(SQL(
+            "SELECT patient.id, %s FROM microstructure_patient patient WHERE patient.id = ANY(%s)",
+            LAST_INTERVENTION, ids,
+        ))
+        return dict(self.env.cr.fetchall())
 
     @api.depends("birth_date")
     @api.depends_context("tz")
@@ -293,7 +363,12 @@ class MicrostructurePatient(models.Model):
                     "patient at another site, that team opens a new file."
                 )
             )
-        return super().write(vals)
+        result = super().write(vals)
+        if "active" in vals and not vals["active"] and not self.env.su:
+            # sudo: the date of archiving is set by the application
+            self.sudo().archive_date = fields.Date.context_today(self)
+            self._trace("archive", "write")
+        return result
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_patient_file(self):
@@ -436,3 +511,347 @@ class MicrostructurePatient(models.Model):
 
     def action_reopen(self):
         self.write({"state": "followed", "exit_date": False, "exit_reason": False})
+
+    # RIGHTS OF THE PATIENT: ACCESS AND PORTABILITY
+    def _check_can_export(self):
+        """Only the care team exports a patient's data (for the patient)."""
+        if not self.env.user.has_group(CLINICAL):
+            raise AccessError(self.env._("Only the care team of the patient exports its data."))
+        self.check_access("read")
+
+    def _get_export_scales(self):
+        """Hook: the scores of the assessment scales of the patient (none yet)."""
+        self.ensure_one()
+        return []
+
+    def _get_export_trace(self):
+        """The access trace of the patients of ``self`` (checked readable by
+        the caller), as committed: its entries are written by connections of
+        their own."""
+        with primary_cursor(self.env.cr.dbname) as cr:
+            cr.execute(
+                """SELECT patient_ref, date, user_name, profession, action FROM microstructure_access_log
+                    WHERE patient_ref = ANY(%s) AND action != 'refused' ORDER BY seq DESC""",
+                [self.ids],
+            )
+            rows = cr.dictfetchall()
+        entries = {patient.id: [] for patient in self}
+        for row in rows:
+            entries[row["patient_ref"]].append(row)
+        return entries
+
+    def _get_export_data(self):
+        """Everything the addon holds about the patient that the current user
+        may read, in plain values: identity, follow-up, consent, motives,
+        consultations, meetings, liaison sheets, the private notes of the
+        user's profession (the record rules choose them), scales, and the
+        access trace. Read with the user's rights: nothing here is read as
+        superuser, but the selection labels."""
+        self.ensure_one()
+        self._check_can_export()
+
+        def label(record, name):
+            if not record[name]:
+                return None
+            return dict(record._fields[name]._description_selection(self.env)).get(record[name])
+
+        def when(value):
+            if not value:
+                return None
+            return fields.Datetime.context_timestamp(self, value).strftime("%Y-%m-%d %H:%M")
+
+        def text(html):
+            return html2plaintext(html) if html else None
+
+        professions = dict(
+            self.env["microstructure.professional"]._fields["profession"]._description_selection(self.env)
+        )
+        actions = dict(self.env["microstructure.access.log"]._fields["action"]._description_selection(self.env))
+        consultations = self.env["microstructure.consultation"].search(
+            [("patient_id", "=", self.id)], order="start, id"
+        )
+        lines = self.env["microstructure.meeting.line"].search(
+            [("patient_id", "=", self.id)], order="meeting_date, id"
+        )
+        liaisons = self.env["microstructure.liaison"].search([("patient_id", "=", self.id)], order="date, id")
+        # the record rules keep the notes of the user's profession only
+        notes = self.env["microstructure.patient.note"].search([("patient_id", "=", self.id)], order="date, id")
+        reasons = ("reason_rights", "reason_job", "reason_hospital", "reason_illness", "reason_other")
+        return {
+            "file": self.id,
+            "exported_at": fields.Datetime.now().strftime("%Y-%m-%d %H:%M:%S"),
+            "exported_by": self.env.user.name,
+            "identity": {
+                "civility": label(self, "civility"),
+                "usage_name": self.name,
+                "birth_name": self.birth_name or None,
+                "first_names": self.first_names,
+                "birth_date": self.birth_date and self.birth_date.isoformat(),
+                "sex": label(self, "sex"),
+                "street": self.street or None,
+                "zip": self.zip or None,
+                "city": self.city or None,
+                "phone": self.phone or None,
+            },
+            "follow_up": {
+                "site": self.site_id.name,
+                "gp": self.gp_id.name or None,
+                "inclusion_date": self.inclusion_date and self.inclusion_date.isoformat(),
+                "status": label(self, "state"),
+                "exit_date": self.exit_date and self.exit_date.isoformat(),
+                "exit_reason": label(self, "exit_reason"),
+                "survey_link_date": self.survey_date and self.survey_date.isoformat(),
+            },
+            "consent": {
+                "date": self.consent_date and self.consent_date.isoformat(),
+                "method": label(self, "consent_method"),
+                "collected_by": self.consent_user_id.name or None,
+            },
+            "motives": {
+                "addictions": self.motive_addiction,
+                "precarity": self.motive_precarity,
+                "mental_health": self.motive_mental_health,
+                "anxiety_disorder": self.disorder_anxiety,
+                "mood_disorder": self.disorder_mood,
+                "other_disorder": self.disorder_other or None,
+            },
+            "substances": self.substance_ids.mapped("name"),
+            "main_substance": self.main_substance_id.name or None,
+            "team_synthesis": text(self.synthesis),
+            "consultations": [{
+                "start": when(consultation.start),
+                "kind": label(consultation, "kind"),
+                "professional": consultation.professional_id.name,
+                "place": label(consultation, "place"),
+                "status": label(consultation, "state"),
+            } for consultation in consultations],
+            "meetings": [{
+                "date": when(line.meeting_date),
+                "meeting": label(line.meeting_id, "kind"),
+                "status": label(line, "meeting_state"),
+                "summary": line.summary or None,
+                "decision": line.decision or None,
+                "in_charge": line.responsible_id.name or None,
+                "deadline": line.deadline and line.deadline.isoformat(),
+            } for line in lines],
+            "liaison_sheets": [{
+                "number": liaison.id,
+                "date": liaison.date and liaison.date.isoformat(),
+                "step": label(liaison, "state"),
+                "social_service": liaison.social_service_id.name or None,
+                "consent": label(liaison, "consent"),
+                "reasons": [liaison._fields[name]._description_string(self.env) for name in reasons if liaison[name]],
+                "other_reason": liaison.reason_other_text or None,
+                "extra_information": liaison.extra_information or None,
+                "sent": when(liaison.date_sent),
+                "contacted": when(liaison.date_contacted),
+                "assessed": when(liaison.date_assessed),
+                "accompanied": when(liaison.date_accompanied),
+                "ended": when(liaison.date_closed),
+                "social_worker": liaison.social_worker_name or None,
+                "in_scope": label(liaison, "in_scope"),
+                "outcome": liaison.outcome or None,
+            } for liaison in liaisons],
+            "private_notes": [{
+                "date": note.date and note.date.isoformat(),
+                "profession": label(note, "profession"),
+                "author": note.author_id.name,
+                "text": text(note.body),
+            } for note in notes],
+            "scales": self._get_export_scales(),
+            "access_trace": [{
+                "date": entry["date"] and entry["date"].strftime("%Y-%m-%d %H:%M:%S"),
+                "person": entry["user_name"],
+                "profession": professions.get(entry["profession"], entry["profession"]),
+                "access": actions.get(entry["action"], entry["action"]),
+            } for entry in self._get_export_trace()[self.id]],
+        }
+
+    def _get_export_json(self):
+        """The data of the patient as a JSON document (right to portability),
+        traced as an export."""
+        self.ensure_one()
+        data = self._get_export_data()
+        self._trace("export", "export_json")
+        return json.dumps(data, ensure_ascii=False, indent=2)
+
+    def action_export_json(self):
+        """Download the data of the patient as a JSON file."""
+        self.ensure_one()
+        self._check_can_export()
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/odoo_microstructure/patient/{self.id}/export.json",
+            "target": "download",
+        }
+
+    # RETENTION: ARCHIVE, RESTORE, ANONYMISE, ERASE
+    def action_archive(self):
+        """An archived file leaves its care team's reach: back to the list."""
+        super().action_archive()
+        if self.env.user.has_group(CLINICAL):
+            return self.env["ir.actions.act_window"]._for_xml_id("odoo_microstructure.microstructure_patient_action")
+        return False
+
+    def _check_dpo(self):
+        if not self.env.su and not self.env.user.has_group(DPO):
+            raise AccessError(
+                self.env._("Only the data protection officer restores or erases an archived patient file.")
+            )
+
+    def action_restore(self):
+        """The data protection officer gives archived files back to their care
+        team; the 5 years without intervention start again."""
+        self._check_dpo()
+        self.check_access("read")
+        if self.filtered("active"):
+            raise UserError(self.env._("This patient file is not archived."))
+        if self.filtered("anonymised_date"):
+            raise UserError(self.env._("An anonymised patient file cannot be restored."))
+        self._trace("restore", "action_restore")
+        # sudo: the officer edits no patient file; restoring it is its decision
+        # (checked above), written by the application
+        self.sudo().write({
+            "active": True, "archive_date": False, "restore_date": fields.Date.context_today(self),
+        })
+        return True
+
+    def action_open_erasure(self):
+        """The data protection officer erases an archived file before its term."""
+        self.ensure_one()
+        self._check_dpo()
+        self.check_access("read")
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Erase the patient file"),
+            "res_model": "microstructure.patient.erasure",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_patient_id": self.id},
+        }
+
+    def _erase(self, reason, note=False):
+        """Erasure on request (a file created by mistake, the patient's
+        request): the anonymisation of the end of retention, now, with its
+        reason. Done by the data protection officer on an archived file."""
+        self._check_dpo()
+        self.check_access("read")
+        if reason not in dict(ERASURE_REASONS):
+            raise UserError(self.env._("Give the reason of the erasure."))
+        if self.filtered("anonymised_date"):
+            raise UserError(self.env._("This patient file is already anonymised."))
+        # the reason is a code: the trace copies no free text
+        self._trace("erase", f"erase ({reason})")
+        # sudo: the reason is written by the application, not by hand
+        self.sudo().write({"erasure_reason": reason, "erasure_note": note or False})
+        self._anonymise()
+        return True
+
+    @api.model
+    def _cron_retention(self, today=None):
+        """Daily: archive the files without intervention for 5 years, anonymise
+        those without intervention for 20 years (system parameters
+        ``odoo_microstructure.patient_archive_years`` and
+        ``odoo_microstructure.patient_retention_years``)."""
+        today = fields.Date.to_date(today) or fields.Date.today()
+        Param = self.env["ir.config_parameter"].sudo()
+        archive_years = int(Param.get_param(ARCHIVE_PARAM, ARCHIVE_YEARS))
+        retention_years = int(Param.get_param(RETENTION_PARAM, RETENTION_YEARS))
+        # sudo: the retention schedule applies to every file, whatever the
+        # user running the scheduled action
+        Patient = self.sudo().with_context(active_test=False)
+        to_archive = Patient.browse(Patient._get_inactive_ids(today - relativedelta(years=archive_years), True))
+        if to_archive:
+            to_archive.write({"active": False, "archive_date": today})
+            self.env["microstructure.access.log"]._record(
+                "archive", to_archive._get_trace_pairs(), "microstructure.patient._cron_retention", system=True,
+            )
+        to_anonymise = Patient.browse(Patient._get_inactive_ids(today - relativedelta(years=retention_years)))
+        to_anonymise._anonymise(today)
+        return to_archive, to_anonymise
+
+    @api.model
+    def _get_inactive_ids(self, limit, active=None):
+        """Ids of the files not anonymised whose last intervention is before
+        ``limit`` (of the active files only, with ``active``)."""
+        self.env.flush_all()
+        self.env.cr.execute(SQL(
+            """SELECT patient.id FROM microstructure_patient patient
+                WHERE patient.anonymised_date IS NULL AND (%s IS NULL OR patient.active = %s)
+                  AND %s < %s ORDER BY patient.id""",
+            active, active, LAST_INTERVENTION, limit,
+        ))
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    def _get_neutral_identity(self, lang):
+        self.ensure_one()
+        env = self.with_context(lang=lang).env
+        return {
+            "name": env._("Anonymised"),
+            "first_names": env._("file no. %(number)s", number=self.id),
+        }
+
+    def _anonymise(self, today=None):
+        """Erase for good what identifies the patients of ``self``, wherever
+        the addon copied it, and keep what the indicators count (site, sex,
+        year of birth, motives, substances, dates and states of the
+        consultations, steps and dates of the liaison sheets). Irreversible;
+        traced. The callers decide (retention schedule, data protection
+        officer)."""
+        if not self:
+            return
+        today = today or fields.Date.today()
+        lang = "fr_FR" if self.env["res.lang"]._lang_get("fr_FR") else self.env.lang
+        # sudo: anonymising is decided by the callers (checked there) and goes
+        # past the workflow guards that freeze a sent sheet or a held meeting;
+        # no tracking, or the erased values would be copied into the chatter
+        context = {"active_test": False, "tracking_disable": True, "mail_notrack": True, ANONYMISING: True}
+        patients = self.sudo().with_context(**context)
+        env = patients.env
+        consultations = env["microstructure.consultation"].search([("patient_id", "in", patients.ids)])
+        lines = env["microstructure.meeting.line"].search([("patient_id", "in", patients.ids)])
+        liaisons = env["microstructure.liaison"].search([("patient_id", "in", patients.ids)])
+        notes = env["microstructure.patient.note"].search([("patient_id", "in", patients.ids)])
+        documents = [(records._name, records.ids) for records in (patients, consultations, lines, liaisons, notes)]
+
+        for patient in patients:
+            birth = patient.birth_date and date(patient.birth_date.year, 1, 1)
+            patient.write({
+                **patient._get_neutral_identity(lang),
+                "civility": False, "birth_name": False, "street": False, "zip": False, "city": False,
+                "phone": False, "birth_date": birth, "synthesis": False, "disorder_other": False,
+                "anonymised_date": today,
+            })
+            # the identity copied on the sheets, and their free texts; the
+            # hash of the sheet sent stays as it was (it proved what was sent)
+            sheets = liaisons.filtered(lambda liaison, patient=patient: liaison.patient_id == patient)
+            sheets.write({
+                "civility": False, "usage_name": False, "birth_name": False, "first_name": False,
+                "birth_date": birth, "street": False, "zip": False, "city": False, "phone": False,
+                "extra_information": False, "outcome": False,
+            })
+            # an "other reason" keeps its box ticked, and a neutral text
+            sheets.filtered("reason_other").reason_other_text = patient.name
+            sheets.filtered(lambda liaison: not liaison.reason_other).reason_other_text = False
+        lines.write({"summary": False, "decision": False})
+        # the private events behind the consultations name no patient; their
+        # description is left empty all the same
+        consultations.event_id.with_context(no_mail_to_attendees=True, dont_notify=True).write(
+            {"description": False}
+        )
+        notes.unlink()
+        # what mail keeps of them: messages (with their tracking values, e-mails
+        # and notifications), activities, attachments
+        def on_documents(model_field):
+            return expression.OR([
+                [(model_field, "=", model), ("res_id", "in", ids)] for model, ids in documents if ids
+            ])
+
+        env["mail.message"].search(on_documents("model")).unlink()
+        env["mail.activity"].search(on_documents("res_model")).unlink()
+        env["ir.attachment"].search(on_documents("res_model")).unlink()
+        # The survey answers keep the site only (see survey.user_input):
+        # nothing ties them to the patient.
+        env["microstructure.access.log"]._record(
+            "anonymise", self._get_trace_pairs(), "microstructure.patient._anonymise", system=True,
+        )

@@ -2,6 +2,9 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+# context key of the anonymisation of a patient file (end of retention,
+# erasure): its notes go
+ANONYMISING = "microstructure_anonymising"
 NOTE_PROFESSIONS = [("psychologist", "Psychologist"), ("social_worker", "Social worker")]
 
 
@@ -84,4 +87,6 @@ class MicrostructurePatientNote(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_clinical_record(self):
+        if self.env.su and self.env.context.get(ANONYMISING):
+            return
         raise UserError(self.env._("A note of a patient file cannot be deleted."))

@@ -74,3 +74,26 @@ class ReportMicrostructureAccessStatement(models.AbstractModel):
             self.env["microstructure.access.log"]._fields["action"]._description_selection(self.env)
         )
         return values
+
+
+class ReportMicrostructurePatientData(models.AbstractModel):
+    """Everything the addon holds about a patient, printed by its care team
+    for the patient (right of access), in French when the language is
+    installed."""
+
+    _name = "report.odoo_microstructure.report_microstructure_patient_data"
+    _inherit = "microstructure.report.access"
+    _description = "Patient data report"
+    _report_model = "microstructure.patient"
+
+    @api.model
+    def _get_report_values(self, docids, data=None):
+        docs = self.env[self._report_model].browse(docids)
+        docs._check_can_export()
+        values = super()._get_report_values(docids, data=data)
+        lang = "fr_FR" if self.env["res.lang"]._lang_get("fr_FR") else self.env.lang
+        values["lang"] = lang
+        values["exports"] = {
+            patient.id: patient.with_context(lang=lang)._get_export_data() for patient in values["docs"]
+        }
+        return values

@@ -10,3 +10,4 @@ from . import test_isolation_matrix
 from . import test_liaison
 from . import test_small_counts
 from . import test_screens
+from . import test_patient_rights

@@ -1,6 +1,12 @@
-"""The indicators page is a client action now: the window action of the
-former form gives up its path (``microstructure-indicators``, unique) so
-that the client action takes it; the upgrade then deletes the old action."""
+"""18.0.1.2.0:
+
+- the indicators page is a client action now: the window action of the
+  former form gives up its path (``microstructure-indicators``, unique) so
+  that the client action takes it; the upgrade then deletes the old action;
+- the rule of the patient files changed (archived files: the data protection
+  officer only). Its file is ``noupdate``: the rule is removed here and
+  created again from the file by the upgrade.
+"""
 
 
 def migrate(cr, version):
@@ -13,5 +19,16 @@ def migrate(cr, version):
                        WHERE module = 'odoo_microstructure'
                          AND name = 'microstructure_indicator_export_action'
                          AND model = 'ir.actions.act_window')
+        """
+    )
+    cr.execute(
+        """
+        WITH xmlid AS (
+            DELETE FROM ir_model_data
+             WHERE module = 'odoo_microstructure' AND model = 'ir.rule'
+               AND name = 'microstructure_patient_rule_site_member'
+         RETURNING res_id
+        )
+        DELETE FROM ir_rule WHERE id IN (SELECT res_id FROM xmlid)
         """
     )
