@@ -190,6 +190,11 @@ class MicrostructurePatient(models.Model):
         "the file is archived 5 years after it, and anonymised 20 years after it.",
     )
     archive_date = fields.Date(string="Archived on", readonly=True, copy=False)
+    retention_archived = fields.Boolean(
+        string="Archived for retention", readonly=True, copy=False,
+        help="Archived by the retention schedule, not by hand: the file still counts in the "
+        "indicators of the periods it belongs to.",
+    )
     restore_date = fields.Date(
         string="Restored on", readonly=True, copy=False,
         help="Last time the data protection officer gave the archived file back to its care team.",
@@ -279,10 +284,19 @@ class MicrostructurePatient(models.Model):
         for patient in self:
             patient.last_discussed_date = last.get(patient.id) and last[patient.id].date()
 
-    @api.depends("name", "first_names", "civility")
+    @api.depends("name", "first_names", "civility", "active")
+    @api.depends_context("uid")
     def _compute_display_name(self):
         civilities = dict(self._fields["civility"]._description_selection(self.env))
+        # An archived file has left its care team: the consultations, sheets
+        # and meeting lines that link to it name it by its number only, except
+        # for the data protection officer who keeps it. The user is checked
+        # even under sudo: Odoo reads the names of linked records as superuser.
+        dpo = self.env.user.has_group(DPO)
         for patient in self:
+            if not patient.active and patient.id and not dpo:
+                patient.display_name = patient._get_neutral_name()
+                continue
             parts = [civilities.get(patient.civility), (patient.name or "").upper(), patient.first_names]
             patient.display_name = " ".join(part for part in parts if part)
 
@@ -712,7 +726,8 @@ class MicrostructurePatient(models.Model):
         # sudo: the officer edits no patient file; restoring it is its decision
         # (checked above), written by the application
         self.sudo().write({
-            "active": True, "archive_date": False, "restore_date": fields.Date.context_today(self),
+            "active": True, "archive_date": False, "retention_archived": False,
+            "restore_date": fields.Date.context_today(self),
         })
         return True
 
@@ -762,7 +777,7 @@ class MicrostructurePatient(models.Model):
         Patient = self.sudo().with_context(active_test=False)
         to_archive = Patient.browse(Patient._get_inactive_ids(today - relativedelta(years=archive_years), True))
         if to_archive:
-            to_archive.write({"active": False, "archive_date": today})
+            to_archive.write({"active": False, "archive_date": today, "retention_archived": True})
             self.env["microstructure.access.log"]._record(
                 "archive", to_archive._get_trace_pairs(), "microstructure.patient._cron_retention", system=True,
             )

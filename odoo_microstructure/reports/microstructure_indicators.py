@@ -105,7 +105,7 @@ class MicrostructureIndicators(models.AbstractModel):
             SELECT max(day) FROM (
                 SELECT max(LEAST(coalesce(patient.exit_date, %(last)s), %(last)s)) AS day
                   FROM microstructure_patient patient
-                 WHERE patient.site_id = ANY(%(sites)s) AND patient.active
+                 WHERE patient.site_id = ANY(%(sites)s) AND (patient.active OR patient.retention_archived)
                    AND patient.inclusion_date <= %(last)s
                 UNION ALL
                 SELECT max(liaison.date) FROM microstructure_liaison liaison
@@ -179,7 +179,7 @@ class MicrostructureIndicators(models.AbstractModel):
         figures["professionals"] = dict(cr.fetchall())
 
         followed = SQL("""
-            patient.site_id = ANY(%(sites)s) AND patient.active
+            patient.site_id = ANY(%(sites)s) AND (patient.active OR patient.retention_archived)
             AND patient.inclusion_date <= %(to)s
             AND (patient.exit_date IS NULL OR patient.exit_date >= %(from)s)
         """, **params)
@@ -220,12 +220,12 @@ class MicrostructureIndicators(models.AbstractModel):
             SELECT month, sum(inclusions)::int, sum(exits)::int FROM (
                 SELECT date_trunc('month', patient.inclusion_date)::date AS month, 1 AS inclusions, 0 AS exits
                   FROM microstructure_patient patient
-                 WHERE patient.site_id = ANY(%(sites)s) AND patient.active
+                 WHERE patient.site_id = ANY(%(sites)s) AND (patient.active OR patient.retention_archived)
                    AND patient.inclusion_date BETWEEN %(from)s AND %(to)s
                 UNION ALL
                 SELECT date_trunc('month', patient.exit_date)::date, 0, 1
                   FROM microstructure_patient patient
-                 WHERE patient.site_id = ANY(%(sites)s) AND patient.active
+                 WHERE patient.site_id = ANY(%(sites)s) AND (patient.active OR patient.retention_archived)
                    AND patient.exit_date BETWEEN %(from)s AND %(to)s
             ) flows GROUP BY month ORDER BY month
         """, **params))
@@ -239,7 +239,7 @@ class MicrostructureIndicators(models.AbstractModel):
             SELECT count(*) FILTER (WHERE patient.exit_date BETWEEN %(before_from)s AND %(before_to)s),
                    count(*) FILTER (WHERE patient.inclusion_date BETWEEN %(after_from)s AND %(after_to)s)
               FROM microstructure_patient patient
-             WHERE patient.site_id = ANY(%(sites)s) AND patient.active
+             WHERE patient.site_id = ANY(%(sites)s) AND (patient.active OR patient.retention_archived)
         """, sites=params["sites"], before_from=date_from - length, before_to=date_from - timedelta(days=1),
             after_from=date_to + timedelta(days=1), after_to=date_to + length))
         figures["exits_before"], figures["inclusions_after"] = cr.fetchone()
@@ -337,7 +337,7 @@ class MicrostructureIndicators(models.AbstractModel):
         activity = {site_id: [0] * 6 for site_id in params["sites"]}
         queries = [
             """SELECT patient.site_id, count(*) FROM microstructure_patient patient
-                WHERE patient.site_id = ANY(%(sites)s) AND patient.active
+                WHERE patient.site_id = ANY(%(sites)s) AND (patient.active OR patient.retention_archived)
                   AND patient.inclusion_date <= %(to)s
                   AND (patient.exit_date IS NULL OR patient.exit_date >= %(from)s)
                 GROUP BY 1""",

@@ -262,6 +262,31 @@ class TestPatientRetention(PatientRightsCommon):
         self.assertEqual(figures(), before)
         self.assertEqual(tables(), tables_before)
 
+    def test_archived_files_still_count_and_are_named_by_number(self):
+        Indicators = self.env["microstructure.indicators"]
+
+        def tables():
+            return Indicators._get_tables(self.site_a1, date(2015, 1, 1), date(2016, 12, 31))
+
+        self.sheet.with_user(self.user_gp_a1).action_send()
+        before = tables()
+        with freeze_time("2021-08-02"):
+            archived, _anonymised = self.env["microstructure.patient"]._cron_retention()
+        self.assertEqual(archived, self.patient | self.other)
+        self.assertTrue(archived.mapped("retention_archived"))
+        self.assertEqual(tables(), before, "a file archived for retention still counts in its periods")
+        # what the team still reads about an archived file names it by number
+        for record, field in ((self.consultation, "patient_id"), (self.meeting.line_ids, "patient_id"),
+                              (self.sheet, "patient_id")):
+            name = record.with_user(self.user_gp_a1).read([field])[0][field][1]
+            self.assertEqual(name, f"Patient file no. {self.patient.id}")
+        self.assertEqual(self.patient.with_user(self.user_dpo).display_name, "Mrs ZABALETA Ophélie")
+        # restored, it is named again
+        with freeze_time("2021-09-01"):
+            self.patient.with_user(self.user_dpo).action_restore()
+        self.assertFalse(self.patient.retention_archived)
+        self.assertIn("ZABALETA", self.consultation.with_user(self.user_gp_a1).read(["patient_id"])[0]["patient_id"][1])
+
     def test_erasure_on_request(self):
         self._fill_mail()
         # the team archives it (tracked, as in the application): back to its list
