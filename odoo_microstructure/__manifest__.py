@@ -7,7 +7,7 @@
     "author": "odoo_microstructure contributors",
     "license": "AGPL-3",
     "application": True,
-    "depends": ["mail", "calendar", "survey"],
+    "depends": ["mail", "calendar", "survey", "base_install_request"],
     "external_dependencies": {"python": ["xlsxwriter"]},
     "data": [
         "security/odoo_microstructure_groups.xml",
@@ -16,6 +16,7 @@
         "security/microstructure_patient_security.xml",
         "security/microstructure_indicator_security.xml",
         "security/microstructure_access_log_security.xml",
+        "security/ir_ui_menu_security.xml",
         "data/microstructure.region.csv",
         "data/microstructure.department.csv",
         "data/microstructure_weekday_data.xml",
