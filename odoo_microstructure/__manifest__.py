@@ -54,6 +54,8 @@
     ],
     "demo": [
         "demo/res_lang_demo.xml",
+        "demo/res_company_demo.xml",
+        "demo/discuss_channel_demo.xml",
         "demo/microstructure.network.csv",
         "demo/microstructure.site.csv",
         "demo/microstructure.professional.csv",

@@ -62,6 +62,7 @@ def test_demo_logins():
             "psychologue": "group_microstructure_practitioner",
             "ars": "group_microstructure_regional_manager",
             "carsat": "group_microstructure_carsat",
+            "dpo": "group_microstructure_dpo",
         }
         for login, group in logins.items():
             user = env["res.users"].search([("login", "=", login)])
