@@ -64,6 +64,7 @@
         "demo/res_users_demo.xml",
         "demo/microstructure_agenda_demo.xml",
         "demo/microstructure_liaison_demo.xml",
+        "demo/microstructure_activity_demo.xml",
         "demo/microstructure_survey_demo.xml",
     ],
     "assets": {
