@@ -96,17 +96,23 @@ def test_liaison_experiment_funnel():
     accompanied; written by the site's GP, moved along by the Carsat user."""
     with odoo_env() as env:
         site = env.ref("odoo_microstructure.microstructure_site_017_demo")
-        funnel = site._get_liaison_funnel(*_default_period(env))
+        date_from, date_to = _default_period(env)
+        funnel = site._get_liaison_funnel(date_from, date_to)
         assert funnel["permanences_held"] == 26
         assert (funnel["sheets"], funnel["sent"], funnel["handled"], funnel["accompanied"]) == (92, 92, 80, 26)
         assert 0 < funnel["median_days_to_contact"] < 7
         groups = env["microstructure.liaison.funnel"]._read_group(
-            [("site_id", "=", site.id)], [],
+            [("site_id", "=", site.id), ("date", ">=", date_from), ("date", "<=", date_to)], [],
             ["sent_count:sum", "handled_count:sum", "accompanied_count:sum"],
         )
         assert groups == [(92, 80, 26)]
         # every sheet sent still matches its fingerprint
         sheets = env["microstructure.liaison"].search([("site_id", "=", site.id)])
+        assert all(sheet._compute_sent_hash() == sheet.sent_hash for sheet in sheets)
+        # the sheets of the last two weeks are on their way
+        recent = sheets.filtered(lambda sheet: sheet.date > date_to)
+        assert sorted(recent.mapped("state")) == ["assessed", "contacted", "sent", "sent"]
+        sheets -= recent
         assert all(sheet._compute_sent_hash() == sheet.sent_hash for sheet in sheets)
         gp = env.ref("odoo_microstructure.user_selestat_demo")
         carsat = env.ref("odoo_microstructure.user_carsat_demo")

@@ -790,6 +790,42 @@ class MicrostructureLiaisonExperiment(models.AbstractModel):
         return sheets
 
     @api.model
+    def _demo_current_sheets(self, site_id, office_id, requester_id, carsat_user_id):
+        """Sheets of the last two weeks at the experiment's site, on their way
+        (sent, contacted, assessed), so that the boards show work to do."""
+        today = fields.Date.today()
+        # after the reporting year of the experiment, whose figures stay those of the seed
+        year_after = _demo_year(today)[1]
+        patients = self.env["microstructure.patient"].search([("site_id", "=", site_id)], order="id desc", limit=4)
+        steps = [("sent", 2), ("sent", 5), ("contacted", 9), ("assessed", 13)]
+        steps = [(state, max(today - timedelta(days=days), year_after)) for state, days in steps]
+        sheets = self.env["microstructure.liaison"].create([
+            {
+                "patient_id": patient.id,
+                "date": day,
+                "requester_id": requester_id,
+                "requester_qualification": "Médecin généraliste",
+                "social_service_id": office_id,
+                "consent": "yes",
+                ("reason_rights", "reason_job", "reason_hospital", "reason_illness")[index]: True,
+            }
+            for index, (patient, (_state, day)) in enumerate(zip(patients, steps))
+        ])
+        for sheet, (state, day) in zip(sheets, steps):
+            sent = datetime.combine(day, time(9, 0))
+            values = {"sent_hash": sheet._compute_sent_hash(), "date_sent": sent, "sent_by_id": requester_id}
+            if state in ("contacted", "assessed"):
+                values.update({"date_contacted": sent + timedelta(days=2), "contacted_by_id": carsat_user_id})
+            if state == "assessed":
+                values.update({"date_assessed": sent + timedelta(days=8), "assessed_by_id": carsat_user_id,
+                               "social_worker_name": "LE GALL Sylvie", "in_scope": "yes"})
+            # as in the replay: the step is set behind the guarded write, without e-mails
+            sheet.sudo().write(values)
+            self.env.cr.execute("UPDATE microstructure_liaison SET state = %s WHERE id = %s", [state, sheet.id])
+        sheets.invalidate_recordset()
+        return sheets
+
+    @api.model
     def _replay_last_year(self, site_id, office_id, social_worker_id, requester_id, carsat_user_id=None):
         """Replay the experiment in the last reporting year ended today, from
         its first Thursday (the seed's year began on a Thursday: the weekdays
