@@ -7,7 +7,7 @@
     "author": "odoo_microstructure contributors",
     "license": "AGPL-3",
     "application": True,
-    "depends": ["mail", "calendar", "survey"],
+    "depends": ["mail", "calendar", "survey", "base_install_request"],
     "external_dependencies": {"python": ["xlsxwriter"]},
     "data": [
         "security/odoo_microstructure_groups.xml",
@@ -16,6 +16,7 @@
         "security/microstructure_patient_security.xml",
         "security/microstructure_indicator_security.xml",
         "security/microstructure_access_log_security.xml",
+        "security/ir_ui_menu_security.xml",
         "data/microstructure.region.csv",
         "data/microstructure.department.csv",
         "data/microstructure_weekday_data.xml",
@@ -55,6 +56,8 @@
     ],
     "demo": [
         "demo/res_lang_demo.xml",
+        "demo/res_company_demo.xml",
+        "demo/discuss_channel_demo.xml",
         "demo/microstructure.network.csv",
         "demo/microstructure.site.csv",
         "demo/microstructure.professional.csv",
@@ -63,6 +66,7 @@
         "demo/res_users_demo.xml",
         "demo/microstructure_agenda_demo.xml",
         "demo/microstructure_liaison_demo.xml",
+        "demo/microstructure_activity_demo.xml",
         "demo/microstructure_survey_demo.xml",
     ],
     "assets": {

@@ -215,7 +215,6 @@ def main():
             "program_addiction": 1 if both or not mental_only else 0,
             "program_mental_health": 1 if both or mental_only else 0,
             "date_open": opened.isoformat(),
-            "date_end": "2023-12-31" if not mental_only else "2024-01-31",
             "consultation_day_ids:id": ",".join(
                 f"weekday_{d}" for d in sorted(rng.sample([1, 2, 3, 4, 5], rng.choice([1, 2])))
             ),

@@ -1,4 +1,12 @@
-"""The demo data reproduce the national figures of 2023-09-01."""
+"""The demo data reproduce the national figures of 2023-09-01, in the last
+reporting year ended at the installation (the dashboard's default period)."""
+
+from odoo import fields
+
+from odoo.addons.odoo_microstructure.reports.microstructure_indicators import (
+    last_complete_year,
+    reporting_year_bounds,
+)
 
 from .common import assert_report_2023, odoo_env
 
@@ -11,6 +19,15 @@ SITES_PER_REGION = {
     "76": 35,  # Occitanie
     "93": 4,  # Provence-Alpes-Côte d'Azur
 }
+
+
+def _default_period(env):
+    """The dashboard's default period: the last reporting year ended."""
+    year = last_complete_year(fields.Date.today())
+    admin = env.ref("base.user_admin")
+    Indicators = env["microstructure.indicators"].with_user(admin)
+    assert Indicators._get_default_year(Indicators._get_scope_sites(), fields.Date.today()) == year
+    return reporting_year_bounds(year)
 
 
 def _demo(env, model):
@@ -62,6 +79,8 @@ def test_demo_logins():
             "psychologue": "group_microstructure_practitioner",
             "ars": "group_microstructure_regional_manager",
             "carsat": "group_microstructure_carsat",
+            "dpo": "group_microstructure_dpo",
+            "selestat": "group_microstructure_coordinator",
         }
         for login, group in logins.items():
             user = env["res.users"].search([("login", "=", login)])
@@ -72,36 +91,73 @@ def test_demo_logins():
 
 
 def test_liaison_experiment_funnel():
-    """The seed's twelve months at one MSP: 26 permanences, 92 sheets, 80
-    handled with an interview, 26 patients accompanied."""
+    """The seed's twelve months at one MSP, in the default period: 26
+    permanences, 92 sheets, 80 handled with an interview, 26 patients
+    accompanied; written by the site's GP, moved along by the Carsat user."""
     with odoo_env() as env:
         site = env.ref("odoo_microstructure.microstructure_site_017_demo")
-        funnel = site._get_liaison_funnel("2018-02-01", "2019-01-31")
+        date_from, date_to = _default_period(env)
+        funnel = site._get_liaison_funnel(date_from, date_to)
         assert funnel["permanences_held"] == 26
         assert (funnel["sheets"], funnel["sent"], funnel["handled"], funnel["accompanied"]) == (92, 92, 80, 26)
         assert 0 < funnel["median_days_to_contact"] < 7
         groups = env["microstructure.liaison.funnel"]._read_group(
-            [("site_id", "=", site.id)], [],
+            [("site_id", "=", site.id), ("date", ">=", date_from), ("date", "<=", date_to)], [],
             ["sent_count:sum", "handled_count:sum", "accompanied_count:sum"],
         )
         assert groups == [(92, 80, 26)]
         # every sheet sent still matches its fingerprint
         sheets = env["microstructure.liaison"].search([("site_id", "=", site.id)])
         assert all(sheet._compute_sent_hash() == sheet.sent_hash for sheet in sheets)
+        # the sheets of the last two weeks are on their way
+        recent = sheets.filtered(lambda sheet: sheet.date > date_to)
+        assert sorted(recent.mapped("state")) == ["assessed", "contacted", "sent", "sent"]
+        sheets -= recent
+        assert all(sheet._compute_sent_hash() == sheet.sent_hash for sheet in sheets)
+        gp = env.ref("odoo_microstructure.user_selestat_demo")
+        carsat = env.ref("odoo_microstructure.user_carsat_demo")
+        assert sheets.requester_id == gp and sheets.sent_by_id == gp
+        assert sheets.contacted_by_id == carsat and sheets.assessed_by_id == carsat
+        assert site in gp.microstructure_site_ids
+        # the site's GP and the Carsat user read them, the GP of another site does not
+        assert len(sheets.with_user(gp).search([("id", "in", sheets.ids)])) == 92
+        assert len(sheets.with_user(carsat).search([("id", "in", sheets.ids)])) == 92
+        other = env["res.users"].search([("login", "=", "medecin")])
+        assert not sheets.with_user(other).search([("id", "in", sheets.ids)])
+
+
+def test_activity_in_the_default_period():
+    """The default period holds a year of consultations, permanences and
+    meetings at the sites of the demo patients; the current week keeps its
+    own."""
+    with odoo_env() as env:
+        date_from, date_to = _default_period(env)
+        start, stop = str(date_from), str(fields.Date.add(date_to, days=1))
+        for xmlid in ("microstructure_site_015_demo", "microstructure_site_017_demo"):
+            site = env.ref(f"odoo_microstructure.{xmlid}")
+            for model, field in (("microstructure.consultation", "start"), ("microstructure.permanence", "start"),
+                                 ("microstructure.meeting", "start")):
+                count = env[model].search_count([("site_id", "=", site.id), (field, ">=", start), (field, "<", stop)])
+                assert count > 10, (xmlid, model, count)
+        # the psychologist's permanence of next week is still there
+        permanence = env.ref("odoo_microstructure.microstructure_permanence_01_demo")
+        assert permanence.start.date() > fields.Date.today()
 
 
 def test_report_2023_from_the_demo():
-    """The export reproduces the registry and satisfaction tables of the 2023
-    report from the demo data, for the national administrator; the regional
+    """The export of the default period reproduces the registry and
+    satisfaction tables of the 2023 report from the demo data, for the
+    national administrator; the regional
     manager of Grand Est gets its region only."""
     with odoo_env() as env:
         admin = env.ref("base.user_admin")
         Indicators = env["microstructure.indicators"].with_user(admin).with_context(lang="en_US")
         sites = Indicators._get_scope_sites()
-        tables = {t["key"]: t for t in Indicators._get_tables(sites, "2022-09-01", "2023-08-31")}
+        date_from, date_to = _default_period(env)
+        tables = {t["key"]: t for t in Indicators._get_tables(sites, date_from, date_to)}
         assert_report_2023(tables)
         ars = env["res.users"].search([("login", "=", "ars")])
         Indicators = Indicators.with_user(ars)
         sites = Indicators._get_scope_sites()
-        tables = {t["key"]: t for t in Indicators._get_tables(sites, "2022-09-01", "2023-08-31")}
+        tables = {t["key"]: t for t in Indicators._get_tables(sites, date_from, date_to)}
         assert [row[:2] for row in tables["sites"]["rows"]] == [["Grand Est", 42], ["Total", 42]]

@@ -15,6 +15,7 @@ from . import ir_rule
 from . import mail_followers
 from . import mail_activity
 from . import mail_message
+from . import mail_thread
 from . import microstructure_calendar_mixin
 from . import microstructure_substance
 from . import microstructure_patient

@@ -198,9 +198,13 @@ class MicrostructureAccessLog(models.Model):
 
     # COMPUTES
     def _compute_refs(self):
+        # a user or site deleted since then leaves its number in the trace,
+        # not a record: reading the entry must not fail on it
+        user_ids = set(self.env["res.users"].browse({e.user_ref for e in self if e.user_ref}).exists().ids)
+        site_ids = set(self.env["microstructure.site"].browse({e.site_ref for e in self if e.site_ref}).exists().ids)
         for entry in self:
-            entry.user_id = entry.user_ref or False
-            entry.site_id = entry.site_ref or False
+            entry.user_id = entry.user_ref if entry.user_ref in user_ids else False
+            entry.site_id = entry.site_ref if entry.site_ref in site_ids else False
 
     def _compute_coordinated(self):
         sites = set(self._get_coordinated_site_ids())

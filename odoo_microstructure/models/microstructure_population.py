@@ -72,6 +72,23 @@ LAST_NAMES = (
 ).split()
 
 
+def _year_before(day):
+    """The same day one year earlier (2023-09-01 gives 2022-09-01)."""
+    return day.replace(year=day.year - 1)
+
+
+def _demo_year(today):
+    """First day of the last reporting year ended by ``today``, and the day
+    after its last day: the demo's activity falls in it, so that the
+    dashboard's default period shows it."""
+    # imported here: the reports package defines models built on those of
+    # this package, which must be registered first
+    from ..reports.microstructure_indicators import last_complete_year, reporting_year_bounds  # noqa: PLC0415
+
+    first, last = reporting_year_bounds(last_complete_year(today))
+    return first, last + timedelta(days=1)
+
+
 def _split(total, weights):
     """Largest-remainder split of ``total`` in proportion to ``weights``."""
     weight_sum = sum(weights) or 1
@@ -299,9 +316,9 @@ class MicrostructurePopulation(models.AbstractModel):
 
     # SATISFACTION SURVEY (ORM) -------------------------------------------------
     @api.model
-    def _populate_survey(self, rng, site_ids, total, counts=None):
+    def _populate_survey(self, rng, site_ids, total, counts=None, reference_date=REFERENCE_DATE):
         """Answers of ``total`` patients of ``site_ids`` to the satisfaction
-        survey over the year before the reference date, with the shares of the
+        survey over the year before ``reference_date``, with the shares of the
         2023 report."""
         survey = self.env.ref("odoo_microstructure.survey_satisfaction")
         questions = survey.question_ids.filtered("microstructure_indicator")
@@ -315,7 +332,7 @@ class MicrostructurePopulation(models.AbstractModel):
             choices += [rng.choice(other_ids) for _n in range(total - positive)]
             rng.shuffle(choices)
             answers[question] = choices
-        year_start = datetime.combine(REFERENCE_DATE - timedelta(days=365), time(9, 0))
+        year_start = datetime.combine(_year_before(reference_date), time(9, 0))
         vals = []
         for index in range(total):
             end = year_start + timedelta(days=rng.randrange(364), minutes=rng.randrange(600))
@@ -341,9 +358,57 @@ class MicrostructurePopulation(models.AbstractModel):
 
     @api.model
     def _populate_demo_survey(self):
-        """The 134 answers of the 2023 report, over the demo sites."""
+        """The 134 answers of the 2023 report, over the demo sites, in the last
+        reporting year ended at the installation."""
         sites = self.env["microstructure.site"].search([("active", "=", True)], order="id")
-        self._populate_survey(random.Random(134), sites.ids, SURVEY_ANSWERS)
+        self._populate_survey(random.Random(134), sites.ids, SURVEY_ANSWERS,
+                              reference_date=_demo_year(fields.Date.today())[1])
+
+    @api.model
+    def _populate_demo_activity(self, site_ids):
+        """A year of activity of the demo sites ``site_ids`` (their patients,
+        care teams and the permanences already held there) in the last
+        reporting year ended at the installation: consultations, permanences
+        and meetings, as the population command makes them."""
+        start, stop = _demo_year(fields.Date.today())
+        sites = self.env["microstructure.site"].browse(site_ids)
+        Membership = self.env["microstructure.membership"]
+        memberships = Membership.search(Membership._get_current_domain() + [("site_id", "in", sites.ids)],
+                                        order="site_id, role, professional_id")
+        # a profession whose permanences of the year are there already (the
+        # experiment replayed at a site) gets no more
+        held = {
+            (site.id, profession)
+            for site, profession in self.env["microstructure.permanence"]._read_group(
+                [("site_id", "in", sites.ids), ("start", ">=", start), ("start", "<", stop)],
+                ["site_id", "profession"],
+            )
+        }
+        plan, patients = [], defaultdict(list)
+        for site in sites:
+            team = defaultdict(list)
+            for membership in memberships.filtered(lambda m, site=site: m.site_id == site):
+                team[membership.professional_id.profession].append(membership.professional_id.id)
+            members = [pid for ids in team.values() for pid in ids]
+            for profession in list(team):
+                if (site.id, profession) in held:
+                    del team[profession]
+            plan.append({
+                "id": site.id, "open": site.date_open or start, "team": team, "members": members,
+                "addiction": site.program_addiction, "mental_health": site.program_mental_health,
+            })
+            for patient in self.env["microstructure.patient"].search([("site_id", "=", site.id)], order="id"):
+                patients[site.id].append({
+                    "id": patient.id, "gp": patient.gp_id.id or (team.get("gp") or [None])[0],
+                    "inclusion": patient.inclusion_date or start, "addiction": patient.motive_addiction,
+                    "precarity": patient.motive_precarity, "mental_health": patient.motive_mental_health,
+                    "exit": patient.exit_date,
+                })
+        self.env.flush_all()
+        counts = {}
+        self._populate_activity(random.Random(start.year), plan, patients, counts, True, reference_date=stop)
+        self.env.invalidate_all()
+        return counts
 
     @staticmethod
     def _ages(rng, size, mean_age, deviation):
@@ -364,10 +429,13 @@ class MicrostructurePopulation(models.AbstractModel):
         return result
 
     # ACTIVITY OF THE YEAR (SQL) ----------------------------------------------
-    def _populate_activity(self, rng, sites, patients, counts, with_events, activity=1.0):
+    def _populate_activity(self, rng, sites, patients, counts, with_events, activity=1.0,
+                           reference_date=REFERENCE_DATE):
+        """Permanences, consultations and meetings of the year before
+        ``reference_date``."""
         uid, now = self.env.uid, fields.Datetime.now()
-        year_start = REFERENCE_DATE - timedelta(days=365)
-        days = [year_start + timedelta(days=n) for n in range(365)]
+        year_start = _year_before(reference_date)
+        days = [year_start + timedelta(days=n) for n in range((reference_date - year_start).days)]
         workdays = [day for day in days if day.weekday() < 5 and day.month != 8]
         busy = set()  # (professional, start) already taken
 
@@ -388,7 +456,7 @@ class MicrostructurePopulation(models.AbstractModel):
                     weekday = (site["id"] + position + (profession == "social_worker")) % 5
                     first = year_start + timedelta(days=(weekday - year_start.weekday()) % 7)
                     day = first
-                    while day < REFERENCE_DATE:
+                    while day < reference_date:
                         start = datetime.combine(day, time(8, 0))
                         if day.month != 8 and (professional_id, start) not in busy:
                             busy.add((professional_id, start))
@@ -428,7 +496,7 @@ class MicrostructurePopulation(models.AbstractModel):
         for site in sites:
             for patient in patients[site["id"]]:
                 active_from = max(patient["inclusion"], year_start)
-                active_to = patient["exit"] or REFERENCE_DATE
+                active_to = patient["exit"] or reference_date
                 if active_from >= active_to:
                     continue
                 wishes = [("gp", rng.randint(2, 7))]
@@ -606,13 +674,20 @@ class MicrostructureLiaisonExperiment(models.AbstractModel):
     _description = "Social-service experiment replay"
 
     @api.model
-    def _replay(self, site_id, office_id, social_worker_id, requester_id, start=date(2018, 2, 1), seed=2018):
-        """Replay the experiment at a site (ids, as data files call it)."""
+    def _replay(self, site_id, office_id, social_worker_id, requester_id, start=date(2018, 2, 1), seed=2018,
+                carsat_user_id=None):
+        """Replay the experiment at a site (ids, as data files call it), from
+        ``start`` (by default its dates of 2018). The sheets are written by
+        the practitioner ``requester_id``, the social worker
+        ``social_worker_id`` holds the permanences, and the Carsat user
+        ``carsat_user_id`` (by default the current user) moves the sheets
+        along."""
         rng = random.Random(seed)
         site = self.env["microstructure.site"].browse(site_id)
         office = self.env["microstructure.social.service"].browse(office_id)
         social_worker = self.env["microstructure.professional"].browse(social_worker_id)
         requester = self.env["res.users"].browse(requester_id)
+        carsat_uid = carsat_user_id or self.env.uid
         Liaison = self.env["microstructure.liaison"]
         # 26 permanences, every other Thursday, 9:00-12:00 (8:00-11:00 UTC), 4 slots
         first = start + timedelta(days=(3 - start.weekday()) % 7)
@@ -682,9 +757,9 @@ class MicrostructureLiaisonExperiment(models.AbstractModel):
                 })
                 values.update({
                     "date_contacted": contacted,
-                    "contacted_by_id": self.env.uid,
+                    "contacted_by_id": carsat_uid,
                     "date_assessed": slot.start,
-                    "assessed_by_id": self.env.uid,
+                    "assessed_by_id": carsat_uid,
                     "social_worker_name": "LE GALL Sylvie",
                     "in_scope": "no" if outcome == "out_of_scope" else "yes",
                 })
@@ -713,3 +788,50 @@ class MicrostructureLiaisonExperiment(models.AbstractModel):
             slot.consultation_id = consultation
         sheets.invalidate_recordset()
         return sheets
+
+    @api.model
+    def _demo_current_sheets(self, site_id, office_id, requester_id, carsat_user_id):
+        """Sheets of the last two weeks at the experiment's site, on their way
+        (sent, contacted, assessed), so that the boards show work to do."""
+        today = fields.Date.today()
+        # after the reporting year of the experiment, whose figures stay those of the seed
+        year_after = _demo_year(today)[1]
+        patients = self.env["microstructure.patient"].search([("site_id", "=", site_id)], order="id desc", limit=4)
+        steps = [("sent", 2), ("sent", 5), ("contacted", 9), ("assessed", 13)]
+        steps = [(state, max(today - timedelta(days=days), year_after)) for state, days in steps]
+        sheets = self.env["microstructure.liaison"].create([
+            {
+                "patient_id": patient.id,
+                "date": day,
+                "requester_id": requester_id,
+                "requester_qualification": "Médecin généraliste",
+                "social_service_id": office_id,
+                "consent": "yes",
+                ("reason_rights", "reason_job", "reason_hospital", "reason_illness")[index]: True,
+            }
+            for index, (patient, (_state, day)) in enumerate(zip(patients, steps))
+        ])
+        for sheet, (state, day) in zip(sheets, steps):
+            sent = datetime.combine(day, time(9, 0))
+            values = {"sent_hash": sheet._compute_sent_hash(), "date_sent": sent, "sent_by_id": requester_id}
+            if state in ("contacted", "assessed"):
+                values.update({"date_contacted": sent + timedelta(days=2), "contacted_by_id": carsat_user_id})
+            if state == "assessed":
+                values.update({"date_assessed": sent + timedelta(days=8), "assessed_by_id": carsat_user_id,
+                               "social_worker_name": "LE GALL Sylvie", "in_scope": "yes"})
+            # as in the replay: the step is set behind the guarded write, without e-mails
+            sheet.sudo().write(values)
+            self.env.cr.execute("UPDATE microstructure_liaison SET state = %s WHERE id = %s", [state, sheet.id])
+        sheets.invalidate_recordset()
+        return sheets
+
+    @api.model
+    def _replay_last_year(self, site_id, office_id, social_worker_id, requester_id, carsat_user_id=None):
+        """Replay the experiment in the last reporting year ended today, from
+        its first Thursday (the seed's year began on a Thursday: the weekdays
+        and figures are those of the 2018 replay), so that the dashboard's
+        default period shows it."""
+        first = _demo_year(fields.Date.today())[0]
+        start = first + timedelta(days=(3 - first.weekday()) % 7)
+        return self._replay(site_id, office_id, social_worker_id, requester_id, start=start,
+                            carsat_user_id=carsat_user_id)

@@ -276,3 +276,20 @@ class TestAccessTraceReaders(MicrostructureCommon):
                      self.user_carsat, self.user_employee, self.user_manager):
             with self.subTest(user=user.login), self.assertRaises(AccessError):
                 self._patients_read(user)
+
+
+class TestAccessTraceDeletedRefs(MicrostructureCommon):
+    def test_an_entry_of_a_deleted_user_or_site_reads(self):
+        """A user or a site deleted since then leaves its number only: the
+        trace still reads (the data protection officer's list)."""
+        Log = self.env["microstructure.access.log"]
+        self.env.cr.execute("SELECT max(id) FROM res_users")
+        missing_user = self.env.cr.fetchone()[0] + 1000
+        self.env.cr.execute("SELECT max(id) FROM microstructure_site")
+        missing_site = self.env.cr.fetchone()[0] + 1000
+        gone = Log.new({"user_ref": missing_user, "site_ref": missing_site})
+        self.assertFalse(gone.user_id)
+        self.assertFalse(gone.site_id)
+        kept = Log.new({"user_ref": self.user_gp_a1.id, "site_ref": self.site_a1.id})
+        self.assertEqual(kept.user_id, self.user_gp_a1)
+        self.assertEqual(kept.site_id, self.site_a1)
