@@ -35,6 +35,9 @@ SHOTS = [
     ("liaison_board.png", "carsat", "/odoo/microstructure-liaisons", "", ".o_kanban_record"),
     ("week_calendar.png", "psychologue", "/odoo/calendar", "calendar_week", ".o_calendar_view .fc-event"),
     ("sites_kanban.png", "reseau", "/odoo/microstructure-sites", "", ".o_kanban_record"),
+    ("consultation_calendar.png", "psychologue", "/odoo/microstructure-consultations", "",
+     ".o_calendar_view .fc-event"),
+    ("indicators.png", "ars", "/odoo/microstructure-indicators", "", "canvas"),
 ]
 
 # Resolves once the selector is shown and no call to the server has been
