@@ -1,4 +1,4 @@
-from odoo import models
+from odoo import api, models
 from odoo.exceptions import UserError
 
 
@@ -19,6 +19,20 @@ class MicrostructureCareThread(models.AbstractModel):
     _name = "microstructure.care.thread"
     _description = "Care team chatter"
     _inherit = ["mail.thread", "microstructure.confidential"]
+
+    # steps folded on a board grouped by ``state`` (the ended ones)
+    _folded_states = ()
+
+    @api.model
+    def web_read_group(self, domain, fields, groupby, limit=None, offset=0, orderby=False, lazy=True):
+        """Fold the columns of ``_folded_states`` on a board grouped by step:
+        Odoo folds the groups of a many2one only."""
+        result = super().web_read_group(domain, fields, groupby, limit=limit, offset=offset,
+                                        orderby=orderby, lazy=lazy)
+        if self._folded_states and groupby and groupby[0] == "state":
+            for group in result["groups"]:
+                group["__fold"] = group.get("state") in self._folded_states
+        return result
 
     def _get_allowed_partners(self):
         """Partners of the current members of the care teams of all of ``self``."""

@@ -56,6 +56,7 @@ class MicrostructureLiaison(models.Model):
     _inherit = ["microstructure.care.thread", "mail.activity.mixin"]
     _order = "date desc, id desc"
     _scope_fields = ("patient_id", "social_service_id")
+    _folded_states = END_STATES
     _text_limits = {
         "usage_name": 100, "birth_name": 100, "first_name": 100, "street": 200, "zip": 10,
         "city": 100, "phone": 30, "requester_qualification": 100, "social_worker_name": 100,
@@ -242,16 +243,6 @@ class MicrostructureLiaison(models.Model):
         else:
             shown = [key for key, _label in STATES]
         return [key for key, _label in STATES if key in shown or key in states]
-
-    @api.model
-    def web_read_group(self, domain, fields, groupby, limit=None, offset=0, orderby=False, lazy=True):
-        """Fold the columns of the ended sheets on the board."""
-        result = super().web_read_group(domain, fields, groupby, limit=limit, offset=offset,
-                                        orderby=orderby, lazy=lazy)
-        if groupby and groupby[0] == "state":
-            for group in result["groups"]:
-                group["__fold"] = group.get("state") in END_STATES
-        return result
 
     @api.model
     def _default_qualification(self):

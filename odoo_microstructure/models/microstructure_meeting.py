@@ -15,6 +15,7 @@ class MicrostructureMeeting(models.Model):
     _event_fields = ("start", "duration", "attendee_ids", "state", "kind", "location")
     _event_invitations = True
     _scope_fields = ("site_id",)
+    _folded_states = ("cancelled",)
 
     kind = fields.Selection(
         [("synthesis", "Synthesis meeting"), ("review", "Review meeting with the social service")],
@@ -230,16 +231,6 @@ class MicrostructureMeeting(models.Model):
         self.sudo().write({"state": state})
         if state == "done":
             self.line_ids._create_activities()
-
-    @api.model
-    def web_read_group(self, domain, fields, groupby, limit=None, offset=0, orderby=False, lazy=True):
-        """Fold the cancelled meetings on the board."""
-        result = super().web_read_group(domain, fields, groupby, limit=limit, offset=offset,
-                                        orderby=orderby, lazy=lazy)
-        if groupby and groupby[0] == "state":
-            for group in result["groups"]:
-                group["__fold"] = group.get("state") == "cancelled"
-        return result
 
     # ACTIONS
     def action_done(self):

@@ -1,7 +1,5 @@
 from odoo import api, models
 
-from ..models.microstructure_access_log import primary_cursor
-
 
 class MicrostructureReportAccess(models.AbstractModel):
     """Reports of care team records render the documents the user may read,
@@ -56,18 +54,8 @@ class ReportMicrostructureAccessStatement(models.AbstractModel):
     @api.model
     def _get_report_values(self, docids, data=None):
         values = super()._get_report_values(docids, data=data)
-        # the trace as committed (its entries are written by connections of
-        # their own), of patients whose file the user reads (checked above)
-        with primary_cursor(self.env.cr.dbname) as cr:
-            cr.execute(
-                """SELECT patient_ref, date, user_name, profession, action FROM microstructure_access_log
-                    WHERE patient_ref = ANY(%s) AND action != 'refused' ORDER BY seq DESC""",
-                [values["docs"].ids],
-            )
-            rows = cr.dictfetchall()
-        values["entries"] = {patient.id: [] for patient in values["docs"]}
-        for row in rows:
-            values["entries"][row["patient_ref"]].append(row)
+        # the trace of patients whose file the user reads (checked above)
+        values["entries"] = values["docs"]._get_export_trace()
         professional = self.env["microstructure.professional"]
         values["professions"] = dict(professional._fields["profession"]._description_selection(self.env))
         values["actions"] = dict(
