@@ -339,6 +339,30 @@ class TestScreensOverHttp(ScreensCommon, HttpCase):
         with self.assertRaises(Exception):
             self._call("microstructure.patient", "read", [self.patient.ids, ["consultation_count"]])
 
+    def test_one_click_booking_over_rpc(self):
+        slot = self._permanence().slot_ids[0]
+        other = self.env["microstructure.patient"].create({
+            "name": "Autre", "first_names": "Site", "birth_date": "1980-02-02", "sex": "male",
+            "site_id": self.site_b1.id,
+        })
+        # another site's coordinator reaches neither the slot nor the patient
+        self.authenticate("ms_coord_b1", "ms_coord_b1")
+        with self.assertRaises(Exception):
+            self._call("microstructure.permanence.slot", "action_book_context_patient", [slot.ids],
+                       {"context": {"microstructure_booking_patient_id": other.id}})
+        with self.assertRaises(Exception):
+            self._call("microstructure.permanence.slot", "read", [slot.ids, ["display_name", "is_free"]])
+        # the team cannot book a patient of another site through the context
+        self.authenticate("ms_psy_a", "ms_psy_a")
+        with self.assertRaises(Exception):
+            self._call("microstructure.permanence.slot", "action_book_context_patient", [slot.ids],
+                       {"context": {"microstructure_booking_patient_id": other.id}})
+        self.assertFalse(slot.consultation_id)
+        result = self._call("microstructure.permanence.slot", "action_book_context_patient", [slot.ids],
+                            {"context": {"microstructure_booking_patient_id": self.patient.id}})
+        self.assertEqual(result["params"]["type"], "success")
+        self.assertEqual(slot.consultation_id.patient_id, self.patient)
+
     def test_practitioner_books_and_starts_a_sheet_from_the_patient_file(self):
         permanence = self._permanence(days=2)
         self.user_gp_a1.lang = "fr_FR"
