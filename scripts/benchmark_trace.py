@@ -80,9 +80,11 @@ def main():
             timings = {True: [], False: []}
             queries = {True: [], False: []}
             per_call = {True: [], False: []}
-            for traced in (True, False) * 4:
-                Log._record = traced_record if traced else untraced_record
-                for _ in range(args.rounds // 4):
+            # on and off alternate call by call, so that a change of the
+            # machine's load weighs on both alike
+            for _ in range(args.rounds):
+                for traced in (True, False):
+                    Log._record = traced_record if traced else untraced_record
                     env.invalidate_all()
                     before, inserted = cr.sql_log_count, len(statements)
                     started = time.perf_counter()

@@ -1,10 +1,10 @@
 import hashlib
+import json
 import threading
 import time
 
 import psycopg2
 from psycopg2.extensions import ISOLATION_LEVEL_READ_COMMITTED
-from psycopg2.extras import execute_values
 
 import odoo
 from odoo import api, fields, models
@@ -32,10 +32,6 @@ ANCHOR_PARAM = "odoo_microstructure.access_log_anchor"
 LOCK_KEY = 7_310_824_001  # advisory lock of the chain: one writer at a time
 COLUMNS = ("date", "user_ref", "user_name", "professional_ref", "profession", "patient_ref", "site_ref",
            "action", "path", "session_key", "ip")
-INSERT_QUERY = (
-    "INSERT INTO microstructure_access_log (seq, date, user_ref, user_name, professional_ref, profession, "
-    "patient_ref, site_ref, action, path, session_key, ip, prev_hash, hash) VALUES %s"
-)
 VERIFY_QUERY = (
     "SELECT id, seq, prev_hash, hash, date, user_ref, user_name, professional_ref, profession, patient_ref, "
     "site_ref, action, path, session_key, ip FROM microstructure_access_log ORDER BY seq"
@@ -51,25 +47,59 @@ def link_hash(prev_hash, seq, row):
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
+ENTRY_TYPES = (
+    "date timestamp, user_ref integer, user_name varchar, professional_ref integer, profession varchar, "
+    "patient_ref integer, site_ref integer, action varchar, path varchar, session_key varchar, ip varchar"
+)
+# Appends entries (a JSON array of objects with the keys of COLUMNS) to the
+# chain in one call, hence one round trip: under the lock of the chain, it
+# reads the last link, chains each entry's SHA-256 to the previous one (the
+# payload of ``link_hash``) and inserts them all in one statement.
+APPEND_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION microstructure_access_log_append(entries jsonb) RETURNS integer AS $$
+DECLARE
+    last_seq integer;
+    previous varchar;
+    hashes varchar[] := ARRAY[]::varchar[];
+    entry record;
+BEGIN
+    PERFORM pg_advisory_xact_lock({LOCK_KEY});
+    SELECT seq, hash INTO last_seq, previous FROM microstructure_access_log ORDER BY seq DESC LIMIT 1;
+    IF NOT FOUND THEN
+        last_seq := 0;
+        SELECT value INTO previous FROM ir_config_parameter WHERE key = '{ANCHOR_PARAM}';
+    END IF;
+    hashes := hashes || coalesce(previous, '');
+    FOR entry IN SELECT * FROM jsonb_to_recordset(entries) AS e({ENTRY_TYPES}) LOOP
+        hashes := hashes || encode(sha256(convert_to(concat_ws('|',
+            hashes[cardinality(hashes)], (last_seq + cardinality(hashes))::text,
+            coalesce(to_char(entry.date, 'YYYY-MM-DD HH24:MI:SS'), ''),
+            coalesce(entry.user_ref::text, ''), coalesce(entry.user_name, ''),
+            coalesce(entry.professional_ref::text, ''), coalesce(entry.profession, ''),
+            coalesce(entry.patient_ref::text, ''), coalesce(entry.site_ref::text, ''),
+            coalesce(entry.action, ''), coalesce(entry.path, ''),
+            coalesce(entry.session_key, ''), coalesce(entry.ip, '')
+        ), 'UTF8')), 'hex')::varchar;
+    END LOOP;
+    INSERT INTO microstructure_access_log (seq, {", ".join(COLUMNS)}, prev_hash, hash)
+    SELECT last_seq + e.position, {", ".join("e." + column for column in COLUMNS)},
+           hashes[e.position], hashes[e.position + 1]
+      FROM ROWS FROM (jsonb_to_recordset(entries) AS ({ENTRY_TYPES}))
+           WITH ORDINALITY AS e({", ".join(COLUMNS)}, position);
+    RETURN cardinality(hashes) - 1;
+END $$ LANGUAGE plpgsql;
+"""
+
+
+def entries_json(rows):
+    """The rows (dicts of COLUMNS) as the JSON argument of the function."""
+    return json.dumps(rows, default=lambda value: value.strftime("%Y-%m-%d %H:%M:%S.%f"))
+
+
 def append_entries(cr, rows):
-    """Append ``rows`` (dicts of COLUMNS) to the chain, on ``cr`` (a cursor of
-    its own in READ COMMITTED): under the lock, the last link is read, the
-    new links are computed and inserted in one statement."""
-    cr.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
-    cr.execute("SELECT seq, hash FROM microstructure_access_log ORDER BY seq DESC LIMIT 1")
-    last = cr.fetchone()
-    if last:
-        seq, prev_hash = last
-    else:
-        cr.execute("SELECT value FROM ir_config_parameter WHERE key = %s", [ANCHOR_PARAM])
-        seq, prev_hash = 0, (cr.fetchone() or [""])[0]
-    values = []
-    for row in rows:
-        seq += 1
-        digest = link_hash(prev_hash, seq, row)
-        values.append((seq, *(row[column] for column in COLUMNS), prev_hash, digest))
-        prev_hash = digest
-    execute_values(cr, INSERT_QUERY, values)
+    """Append ``rows`` (dicts of COLUMNS) to the chain, on ``cr``, in one
+    statement (see ``APPEND_FUNCTION``)."""
+    cr.execute("SELECT microstructure_access_log_append(%s::jsonb)", [entries_json(rows)])
 
 
 def primary_cursor(dbname):
@@ -98,8 +128,10 @@ def _trace_connection(dbname, fresh=False):
     if fresh or connection is None or connection.closed:
         _dsn, info = odoo.sql_db.connection_info_for(dbname)
         connection = psycopg2.connect(**info)
-        connection.set_session(isolation_level=ISOLATION_LEVEL_READ_COMMITTED)
-        with connection, connection.cursor() as cr:
+        # autocommit: each call of the append function is a transaction of
+        # its own, committed in the same round trip
+        connection.autocommit = True
+        with connection.cursor() as cr:
             # the trace does not make the request wait for the disk: a crash of
             # the database server may lose the last fraction of a second of it
             cr.execute("SET synchronous_commit = off")
@@ -116,13 +148,11 @@ def insert_entries(dbname, entries):
         ip = request.httprequest.remote_addr
     rows = [dict(zip(COLUMNS, (*entry, session_key, ip))) for entry in entries]
     try:
-        connection = _trace_connection(dbname)
-        with connection, connection.cursor() as cr:  # committed when the block ends
+        with _trace_connection(dbname).cursor() as cr:  # autocommit: one round trip
             append_entries(cr, rows)
     except (psycopg2.InterfaceError, psycopg2.OperationalError):
         # the server restarted since: once more on a new connection
-        connection = _trace_connection(dbname, fresh=True)
-        with connection, connection.cursor() as cr:
+        with _trace_connection(dbname, fresh=True).cursor() as cr:
             append_entries(cr, rows)
 
 
@@ -146,7 +176,7 @@ class MicrostructureAccessLog(models.Model):
     - It is append-only: the ORM refuses to create, change or delete an
       entry, administrators included, and a trigger refuses to update one.
       Each entry carries the SHA-256 of its content chained to the previous
-      entry (computed by a trigger, under a lock): ``_verify_chain`` names the
+      entry (computed in the database, under a lock): ``_verify_chain`` names the
       first broken link.
     - A daily scheduled action purges the entries older than the retention
       period (6 months by default), re-anchors the chain and traces the purge.
@@ -157,8 +187,10 @@ class MicrostructureAccessLog(models.Model):
     _order = "seq desc"
     _log_access = False
 
-    seq = fields.Integer(string="Position", readonly=True, index=True, help="Position in the chain.")
-    date = fields.Datetime(readonly=True, index=True)
+    # seq has a unique index and date a BRIN index (see init): every entry
+    # updates each index of the table, on the request's path
+    seq = fields.Integer(string="Position", readonly=True, help="Position in the chain.")
+    date = fields.Datetime(readonly=True)
     user_ref = fields.Integer(string="User id", readonly=True, index=True)
     user_name = fields.Char(string="Person", readonly=True)
     professional_ref = fields.Integer(string="Professional id", readonly=True)
@@ -179,9 +211,15 @@ class MicrostructureAccessLog(models.Model):
     )
 
     def init(self):
+        self.env.cr.execute(APPEND_FUNCTION)
         self.env.cr.execute("""
             CREATE UNIQUE INDEX IF NOT EXISTS microstructure_access_log_seq_unique
                 ON microstructure_access_log (seq);
+            CREATE INDEX IF NOT EXISTS microstructure_access_log_date_brin
+                ON microstructure_access_log USING brin (date);
+            -- the former b-tree indexes of seq and date (Odoo keeps them)
+            DROP INDEX IF EXISTS microstructure_access_log__seq_index;
+            DROP INDEX IF EXISTS microstructure_access_log__date_index;
 
             CREATE OR REPLACE FUNCTION microstructure_access_log_frozen() RETURNS trigger AS $$
             BEGIN
@@ -282,8 +320,8 @@ class MicrostructureAccessLog(models.Model):
         author = self._get_author()
         if request:
             path = path or request.httprequest.path
-        entries = [(fields.Datetime.now(), *author, patient or None, site or None, action, path)
-                   for patient, site in pairs]
+        now = fields.Datetime.now()
+        entries = [(now, *author, patient or None, site or None, action, path) for patient, site in pairs]
         if request:
             if not hasattr(request, "_microstructure_trace"):
                 request._microstructure_trace = []

@@ -17,7 +17,7 @@ from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, tagged
 
-from ..models.microstructure_access_log import primary_cursor
+from ..models.microstructure_access_log import VERIFY_QUERY, insert_entries, link_hash, primary_cursor
 from .common import MicrostructureCommon
 
 
@@ -220,6 +220,27 @@ class TestAccessTraceChain(MicrostructureCommon):
         self.assertIsNone(Log._verify_chain())
         with self.assertRaises(AccessError):
             Log.with_user(self.user_gp_a1).action_verify_chain()
+
+    def test_the_database_chains_what_the_verification_computes(self):
+        """The links are computed by PostgreSQL in the append function and
+        checked in Python: both read the same payload, accents, separators
+        and empty values included."""
+        Log = self.env["microstructure.access.log"]
+        before = max([entry["seq"] for entry in committed_entries(self.env)] or [0])
+        insert_entries(self.env.cr.dbname, [
+            (datetime(2026, 3, 1, 8, 5, 9), self.user_gp_a1.id, "Élodie Müller-Ñúñez | 北", None, None,
+             4242, self.site_a1.id, "view", "microstructure.patient.read"),
+            (datetime(2026, 3, 1, 8, 5, 9), self.user_gp_a1.id, "", 7, "gp", None, None, "refused", ""),
+        ])
+        with primary_cursor(self.env.cr.dbname) as cr:
+            cr.execute(VERIFY_QUERY)
+            rows = [row for row in cr.dictfetchall() if row["seq"] > before]
+        self.assertEqual([row["seq"] for row in rows], [before + 1, before + 2])
+        self.assertEqual(rows[0]["user_name"], "Élodie Müller-Ñúñez | 北")
+        for row in rows:
+            self.assertEqual(row["hash"], link_hash(row["prev_hash"], row["seq"], row))
+        self.assertEqual(rows[1]["prev_hash"], rows[0]["hash"])
+        self.assertIsNone(Log._verify_chain())
 
     def test_purge_keeps_the_chain_verifiable(self):
         Log = self.env["microstructure.access.log"]
