@@ -22,10 +22,13 @@ that gap with PostgreSQL's own tools:
   synchronous commit back on, waits until the replica has replayed past that
   point, then lifts the fence.
 
-Usage (as root or postgres, on the host of both clusters):
+Usage (as root or postgres, on the host of both clusters; or in a container
+of its own that mounts the replica's data directory, as the production
+compose stack does, the password in PGPASSWORD):
 
     scripts/replica_guard.py [--primary-port 5434] [--replica-port 5433]
         [--standby ms_replica] [--replica-hba /etc/postgresql/15/ms_replica/pg_hba.conf]
+        [--primary-host HOST] [--replica-host HOST] [--user USER] [--fence-open-to all]
         [--interval 0.2] [--max-wait 1.0] [--max-lag 16777216] [--duration SECONDS]
 
 ``--release`` returns the primary to asynchronous commit, lifts the fence and
@@ -48,14 +51,23 @@ import psycopg2
 
 SOCKET = "/var/run/postgresql"
 FENCE_BEGIN = "# replica_guard: fenced (lagging or out of sync); only the postgres database is open"
-FENCE = f"""{FENCE_BEGIN}
-local   postgres        all                                     trust
-host    postgres        all             127.0.0.1/32            trust
-local   all             all                                     reject
-host    all             all             127.0.0.1/32            reject
-host    all             all             ::1/128                 reject
-# replica_guard: end
-"""
+
+
+def fence_rules(open_to=None):
+    """pg_hba.conf lines put in front of the replica's own while it is
+    fenced: the ``postgres`` database stays open to the guard (from
+    ``open_to`` too, with a password, when it runs on another host or
+    container), every other database is refused from everywhere."""
+    remote = f"host    postgres        all             {open_to:<23} scram-sha-256\n" if open_to else ""
+    return (
+        f"{FENCE_BEGIN}\n"
+        "local   postgres        all                                     trust\n"
+        "host    postgres        all             127.0.0.1/32            trust\n"
+        f"{remote}"
+        "local   all             all                                     reject\n"
+        "host    all             all             all                     reject\n"
+        "# replica_guard: end\n"
+    )
 
 
 def log(message):
@@ -72,8 +84,8 @@ class Guard:
         self.healthy_since = None
 
     # CONNECTIONS ---------------------------------------------------------
-    def _connect(self, port):
-        cnx = psycopg2.connect(host=self.args.host, port=port, dbname="postgres",
+    def _connect(self, host, port):
+        cnx = psycopg2.connect(host=host, port=port, dbname="postgres",
                                user=self.args.user, connect_timeout=2,
                                application_name="replica_guard")
         cnx.autocommit = True
@@ -83,7 +95,7 @@ class Guard:
         for attempt in (1, 2):
             try:
                 if self.primary is None or self.primary.closed:
-                    self.primary = self._connect(self.args.primary_port)
+                    self.primary = self._connect(self.args.primary_host, self.args.primary_port)
                 with self.primary.cursor() as cr:
                     cr.execute(sql, params)
                     return cr.fetchall() if cr.description else None
@@ -95,7 +107,7 @@ class Guard:
 
     def _replica(self, sql):
         try:
-            cnx = self._connect(self.args.replica_port)
+            cnx = self._connect(self.args.replica_host, self.args.replica_port)
         except psycopg2.OperationalError:
             return None
         try:
@@ -138,7 +150,7 @@ class Guard:
         text = hba.read_text()
         if FENCE_BEGIN in text:
             text = text.split("# replica_guard: end\n", 1)[1]
-        hba.write_text(FENCE + text if on else text)
+        hba.write_text(fence_rules(self.args.fence_open_to) + text if on else text)
         self._replica("SELECT pg_reload_conf()")
         self.fenced = on
         if on:
@@ -202,7 +214,12 @@ class Guard:
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
-    parser.add_argument("--host", default=SOCKET)
+    parser.add_argument("--host", default=SOCKET, help="host of both clusters (socket directory by default)")
+    parser.add_argument("--primary-host", default=None, help="host of the primary (default: --host)")
+    parser.add_argument("--replica-host", default=None, help="host of the replica (default: --host)")
+    parser.add_argument("--fence-open-to", default=None,
+                        help="address (CIDR, or all) from which the guard reaches the fenced replica's "
+                             "postgres database with a password, when it does not run beside it")
     parser.add_argument("--user", default="postgres")
     parser.add_argument("--primary-port", type=int, default=5434)
     parser.add_argument("--replica-port", type=int, default=5433)
@@ -217,6 +234,8 @@ def main():
     parser.add_argument("--duration", type=float, default=None, help="stop after so many seconds")
     parser.add_argument("--release", action="store_true", help="asynchronous commit, no fence, then exit")
     args = parser.parse_args()
+    args.primary_host = args.primary_host or args.host
+    args.replica_host = args.replica_host or args.host
     if args.replica_hba is None:
         versions = sorted(Path("/etc/postgresql").iterdir(), key=lambda p: float(p.name))
         args.replica_hba = str(versions[-1] / args.standby / "pg_hba.conf")

@@ -1,6 +1,8 @@
 """The Docker files describe a valid stack."""
 
+import argparse
 import configparser
+import importlib.util
 import os
 
 import yaml
@@ -43,7 +45,13 @@ def test_production_compose_file_validates():
     result = run("docker-compose", "-f", str(PRODUCTION), "config", env={"PATH": os.environ["PATH"], **SECRETS})
     assert result.returncode == 0, result.stderr
     services = yaml.safe_load(result.stdout)["services"]
-    assert set(services) == {"db", "db-replica", "odoo", "nginx", "backup"}
+    assert set(services) == {"db", "db-replica", "replica-guard", "odoo", "nginx", "backup"}
+    guard = services["replica-guard"]
+    assert guard["entrypoint"] == ["python3", "/usr/local/bin/microstructure-replica-guard.py"]
+    assert "--replica-hba=/replica-data/pg_hba.conf" in guard["command"]
+    assert "--standby=db-replica" in guard["command"]  # the application_name of pg_basebackup -R
+    assert "application_name=db-replica" in (ROOT / "docker" / "postgres-replica-entrypoint.sh").read_text()
+    assert "db-replica-data:/replica-data:rw" in guard["volumes"]  # docker-compose v1's short form
     for name in ("db", "db-replica", "odoo", "nginx"):
         assert services[name]["healthcheck"]["test"], name
     assert "ports" not in services["odoo"], "only nginx is published"
@@ -70,3 +78,32 @@ def test_production_configuration():
     assert "server odoo:8072;" in nginx and "server odoo:8069;" in nginx
     dockerfile = (ROOT / "docker" / "Dockerfile").read_text()
     assert "COPY docker/start-production.sh" in dockerfile and "COPY scripts/backup.sh" in dockerfile
+    assert "COPY scripts/replica_guard.py /usr/local/bin/microstructure-replica-guard.py" in dockerfile
+
+
+def test_replica_guard_fence_from_another_container(tmp_path):
+    """In the compose stack the guard runs in a container of its own: the
+    fence it writes in the replica's pg_hba.conf keeps the postgres database
+    open to it (with a password) and refuses every other database from any
+    address, then gives the original file back."""
+    spec = importlib.util.spec_from_file_location("replica_guard", ROOT / "scripts" / "replica_guard.py")
+    replica_guard = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(replica_guard)
+    hba = tmp_path / "pg_hba.conf"
+    original = "host all all all scram-sha-256\nhost replication replicator all scram-sha-256\n"
+    hba.write_text(original)
+    args = argparse.Namespace(
+        replica_hba=str(hba), fence_open_to="all", host="127.0.0.1", primary_host="127.0.0.1",
+        replica_host="127.0.0.1", primary_port=1, replica_port=1, user="odoo",
+    )
+    guard = replica_guard.Guard(args)
+    assert not guard.fenced
+    guard.fence(True)  # the replica does not answer: the file is written all the same
+    fenced = hba.read_text()
+    rules = [line.split() for line in fenced.splitlines() if line and not line.startswith("#")]
+    assert rules.index(["host", "postgres", "all", "all", "scram-sha-256"]) \
+        < rules.index(["host", "all", "all", "all", "reject"]) \
+        < rules.index(["host", "all", "all", "all", "scram-sha-256"])
+    assert replica_guard.Guard(args).fenced  # a restarted guard knows the replica is fenced
+    guard.fence(False)
+    assert hba.read_text() == original
