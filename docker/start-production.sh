@@ -4,7 +4,10 @@
 #   - the master password from ODOO_ADMIN_PASSWD (required, not "admin");
 #   - the database password from PASSWORD (as the official image).
 # On first start it installs odoo_microstructure (without demo data) in
-# MICROSTRUCTURE_DB.  Extra arguments go to Odoo.
+# MICROSTRUCTURE_DB.  At every start it sets the system parameter report.url
+# to REPORT_URL (default http://nginx): wkhtmltopdf fetches the assets of PDF
+# reports from the proxy's cache, never from the workers themselves.  Extra
+# arguments go to Odoo.
 set -euo pipefail
 DB=${MICROSTRUCTURE_DB:-microstructure}
 : "${ODOO_ADMIN_PASSWD:?set ODOO_ADMIN_PASSWD (docker/.env): the master password}"
@@ -30,6 +33,12 @@ if ! PGPASSWORD="${PASSWORD:-odoo}" psql -h "${HOST:-db}" -p "${PORT:-5432}" -U 
   odoo -c "$conf" -d "$DB" -i odoo_microstructure --without-demo=all --load-language=fr_FR \
     --workers=0 --stop-after-init
 fi
-echo "start-production: $workers workers on $cores cores"
+PGPASSWORD="${PASSWORD:-odoo}" psql -q -v ON_ERROR_STOP=1 -h "${HOST:-db}" -p "${PORT:-5432}" -U "${USER:-odoo}" \
+  -d "$DB" -v url="${REPORT_URL:-http://nginx}" <<'SQL'
+INSERT INTO ir_config_parameter (key, value, create_uid, write_uid, create_date, write_date)
+VALUES ('report.url', :'url', 1, 1, now() at time zone 'UTC', now() at time zone 'UTC')
+ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, write_date = EXCLUDED.write_date;
+SQL
+echo "start-production: $workers workers on $cores cores, PDF assets from ${REPORT_URL:-http://nginx}"
 # `odoo` is the image's odoo-bin: the websocket process restarts it by name
 exec odoo -c "$conf" "$@"

@@ -2,6 +2,7 @@
 
 import argparse
 import configparser
+import getpass
 import importlib.util
 import os
 
@@ -107,3 +108,32 @@ def test_replica_guard_fence_from_another_container(tmp_path):
     assert replica_guard.Guard(args).fenced  # a restarted guard knows the replica is fenced
     guard.fence(False)
     assert hba.read_text() == original
+
+
+def test_production_start_points_pdf_reports_to_the_proxy(tmp_path):
+    """start-production.sh sets report.url at every start (insert, then
+    update), run here on a scratch database."""
+    start = (ROOT / "docker" / "start-production.sh").read_text()
+    snippet = start[start.index('PGPASSWORD="${PASSWORD:-odoo}" psql -q'):start.index("\nSQL\n") + 5]
+    compose = (ROOT / "docker" / "docker-compose.production.yml").read_text()
+    assert "REPORT_URL: http://nginx" in compose
+    db = "ms_test_report_url"
+    run("dropdb", "--if-exists", db)
+    assert run("createdb", db).returncode == 0
+    try:
+        run("psql", "-q", "-d", db, "-c",
+            "CREATE TABLE ir_config_parameter (id serial, key varchar UNIQUE NOT NULL, value text NOT NULL, "
+            "create_uid int, write_uid int, create_date timestamp, write_date timestamp)")
+        env = dict(os.environ, HOST=os.environ.get("PGHOST", "/var/run/postgresql"),
+                   PORT=os.environ.get("PGPORT", "5432"), USER=os.environ.get("PGUSER") or getpass.getuser(), DB=db)
+        env.pop("REPORT_URL", None)
+        for url in (None, "http://proxy.example"):
+            if url:
+                env["REPORT_URL"] = url
+            result = run("bash", "-euo", "pipefail", "-c", snippet, env=env)
+            assert result.returncode == 0, result.stderr
+            value = run("psql", "-tA", "-d", db, "-c",
+                        "SELECT value FROM ir_config_parameter WHERE key = 'report.url'").stdout.strip()
+            assert value == (url or "http://nginx")
+    finally:
+        run("dropdb", "--if-exists", db)
