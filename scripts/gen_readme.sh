@@ -14,7 +14,8 @@
 #   /opt/venv-mt/bin/pip install /opt/maintainer-tools pypandoc_binary
 #
 # pypandoc_binary brings the pandoc that converts the Markdown fragments
-# (pypandoc would otherwise download one).  Then:
+# (without a pandoc on the PATH, pypandoc would try to download one); the
+# files committed were made with its pandoc 3.9.  Then:
 #
 #   scripts/gen_readme.sh /opt/venv-mt          # or MAINTAINER_TOOLS_VENV=/opt/venv-mt
 #
