@@ -7,6 +7,7 @@ from . import test_agenda
 from . import test_meeting
 from . import test_population
 from . import test_isolation_matrix
+from . import test_search_panel
 from . import test_liaison
 from . import test_small_counts
 from . import test_screens
