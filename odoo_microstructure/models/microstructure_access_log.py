@@ -11,6 +11,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.http import request
 
+from .microstructure_professions import PROFESSIONS
+
 ACTIONS = [
     ("view", "Opened"),
     ("list", "Listed"),
@@ -194,7 +196,8 @@ class MicrostructureAccessLog(models.Model):
     user_ref = fields.Integer(string="User id", readonly=True, index=True)
     user_name = fields.Char(string="Person", readonly=True)
     professional_ref = fields.Integer(string="Professional id", readonly=True)
-    profession = fields.Char(readonly=True)
+    # the code written by the append function, shown with its label
+    profession = fields.Selection(PROFESSIONS, readonly=True)
     patient_ref = fields.Integer(string="Patient file no.", readonly=True, index=True)
     site_ref = fields.Integer(string="Site id", readonly=True, index=True)
     action = fields.Selection(ACTIONS, string="Access", readonly=True)

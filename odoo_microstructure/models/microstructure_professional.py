@@ -3,14 +3,8 @@ import re
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-PROFESSIONS = [
-    ("gp", "General practitioner"),
-    ("psychologist", "Psychologist"),
-    ("social_worker", "Social worker"),
-    ("psychiatrist", "Psychiatrist"),
-    ("coordinator", "Coordinator"),
-    ("other", "Other"),
-]
+from .microstructure_professions import PROFESSIONS
+
 
 ADELI_RE = re.compile(r"^(\d{2}|2[AB])\d{7}$")
 # Fields of the contact card that the network administrators edit through

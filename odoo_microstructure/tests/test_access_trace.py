@@ -288,6 +288,10 @@ class TestAccessTraceReaders(MicrostructureCommon):
 
     def test_the_dpo_reads_everything(self):
         self.assertEqual(self._patients_read(self.user_dpo), set(self.entry_site.values()))
+        # the profession is written as a code and read with its French label
+        selection = dict(self.env["microstructure.access.log"].with_user(self.user_dpo).with_context(
+            lang="fr_FR").fields_get(["profession"])["profession"]["selection"])
+        self.assertEqual(selection["gp"], "Médecin généraliste")
 
     def test_a_coordinator_reads_its_sites(self):
         self.assertEqual(self._patients_read(self.user_coord_b1), {self.entry_site[self.site_b1]})
