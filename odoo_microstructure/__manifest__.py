@@ -33,6 +33,7 @@
         "views/microstructure_patient_views.xml",
         "views/microstructure_consultation_views.xml",
         "views/microstructure_permanence_views.xml",
+        "views/microstructure_permanence_slot_views.xml",
         "views/microstructure_meeting_views.xml",
         "views/microstructure_social_service_views.xml",
         "views/microstructure_liaison_views.xml",
