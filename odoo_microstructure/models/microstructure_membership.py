@@ -169,18 +169,10 @@ class MicrostructureMembership(models.Model):
                     )
                 )
 
-    # Record rules compute the care teams in SQL at each query (see
-    # ``_get_current_sql``): their cached domains hold no site id. Only
-    # the computed fields of the current transaction need to forget them.
-    @api.model
-    def _invalidate_access_cache(self):
-        self.env["res.users"].invalidate_model(["microstructure_site_ids"])
-        self.env["microstructure.site"].invalidate_model(["care_team_user_ids"])
-
     @api.model_create_multi
     def create(self, vals_list):
         memberships = super().create(vals_list)
-        self._invalidate_access_cache()
+        self.env["res.users"]._invalidate_microstructure_access()
         memberships._check_not_self()
         return memberships
 
@@ -190,7 +182,7 @@ class MicrostructureMembership(models.Model):
             raise UserError(self.env._("Your own memberships are managed by another administrator."))
         result = super().write(vals)
         self._check_not_self()
-        self._invalidate_access_cache()
+        self.env["res.users"]._invalidate_microstructure_access()
         if "site_id" in vals:
             # Rules are checked before a write only: the new site must be
             # one its author manages too.
@@ -202,7 +194,7 @@ class MicrostructureMembership(models.Model):
     def unlink(self):
         before = self._get_access_pairs()
         result = super().unlink()
-        self._invalidate_access_cache()
+        self.env["res.users"]._invalidate_microstructure_access()
         self._revoke_care_team_traces(before)
         return result
 

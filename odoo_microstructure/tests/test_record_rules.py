@@ -1,4 +1,4 @@
-from odoo import Command
+from odoo import Command, fields
 from odoo.tests import new_test_user, tagged
 
 from .common import GROUP, MicrostructureCommon
@@ -80,3 +80,28 @@ class TestRecordRules(MicrostructureCommon):
         patient.active = False
         self.assertFalse(Patient.with_user(self.user_gp_a1).search([("id", "=", patient.id)]))
         self.assertEqual(Patient.with_user(dpo).search([("id", "=", patient.id)]), patient)
+
+    def test_membership_change_refreshes_the_computed_access(self):
+        """The fields computed from the care teams, read earlier in the same
+        transaction, follow a membership that ends."""
+        patient = self.env["microstructure.patient"].with_user(self.user_psy_a).create({
+            "name": "Lecteurs", "first_names": "Test", "birth_date": "1980-01-01", "sex": "female",
+            "site_id": self.site_a1.id,
+        })
+        note = self.env["microstructure.patient.note"].with_user(self.user_psy_a).create({
+            "patient_id": patient.id, "body": "<p>Note</p>",
+        })
+        self.assertIn(self.user_psy_a, note.reader_ids)
+        self.assertIn(self.user_psy_a, self.site_a1.care_team_user_ids)
+        self.assertIn(self.site_a1, self.user_psy_a.microstructure_site_ids)
+        membership = self.env["microstructure.membership"].search([
+            ("professional_id", "=", self.pro_psy_a.id), ("site_id", "=", self.site_a1.id),
+        ])
+        membership.date_end = fields.Date.subtract(membership._today(), days=1)
+        self.assertNotIn(self.user_psy_a, note.reader_ids)
+        self.assertNotIn(self.user_psy_a, self.site_a1.care_team_user_ids)
+        self.assertNotIn(self.site_a1, self.user_psy_a.microstructure_site_ids)
+        membership.date_end = False
+        self.pro_psy_a.user_id = False
+        self.assertNotIn(self.user_psy_a, note.reader_ids)
+        self.assertNotIn(self.site_a1, self.user_psy_a.microstructure_site_ids)
