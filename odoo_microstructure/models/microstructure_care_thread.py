@@ -66,7 +66,7 @@ class MicrostructureCareThread(models.AbstractModel):
         outsiders = self.env["res.partner"].browse(set(partner_ids) - set(self._get_allowed_partners().ids))
         if outsiders:
             raise UserError(
-                message % {"names": ", ".join(outsiders.sudo().exists().mapped("name")) or "?"}
+                message % {"names": ", ".join(outsiders.exists().mapped("name")) or "?"}
             )
 
     # MAIL

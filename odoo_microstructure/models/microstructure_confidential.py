@@ -197,7 +197,7 @@ class MicrostructureInputCheck(models.AbstractModel):
     def _check_reachable(self, field, ids):
         """The records ``ids`` of ``field``'s model exist and the user reads them."""
         records = self.env[field.comodel_name].browse(ids)
-        existing = records.sudo().exists()
+        existing = records.exists()
         if len(existing) != len(set(ids)):
             raise ValidationError(
                 self.env._(
@@ -292,6 +292,8 @@ def unreadable_documents(records, model_field, id_field, with_field=None):
     """The records of ``records`` pointing to a confidential document the user
     does not read."""
     forbidden = records.browse()
+    # sudo: which document each record points to (model and id), read to
+    # check the user's access to that document, not shown
     pointing = records.sudo()
     for name in confidential_models(records.env, with_field):
         of_model = pointing.filtered(lambda record, name=name: record[model_field] == name)

@@ -155,6 +155,8 @@ class MicrostructureConsultation(models.Model):
     @api.constrains("patient_id", "professional_id")
     def _check_team(self):
         for consultation in self:
+            # sudo: the professional's memberships at other sites count too;
+            # only the site of the consultation is looked for
             sites = consultation.professional_id.sudo().membership_ids.filtered("is_current").site_id
             if consultation.site_id not in sites:
                 raise ValidationError(

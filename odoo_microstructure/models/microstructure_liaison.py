@@ -156,6 +156,9 @@ class MicrostructureLiaison(models.Model):
     @api.depends("patient_id")
     def _compute_site_id(self):
         for liaison in self:
+            # sudo: the Carsat social worker reads the sheet, not the patient
+            # file; only the site comes from it (a patient out of the user's
+            # reach is refused on input, see microstructure.confidential)
             liaison.site_id = liaison.sudo().patient_id.site_id
 
     @api.depends("site_id")
@@ -174,6 +177,9 @@ class MicrostructureLiaison(models.Model):
     @api.depends("patient_id")
     def _compute_identity(self):
         for liaison in self:
+            # sudo: the identity copied onto the sheet until it is sent, from
+            # a patient the author reaches (checked on input); the sheet's
+            # readers need no access to the patient file
             patient = liaison.sudo().patient_id
             if liaison.state != "identified" or not patient:
                 continue
@@ -358,7 +364,8 @@ class MicrostructureLiaison(models.Model):
             # the social worker who calls the patient signs the reserved part
             values["social_worker_name"] = self.env.user.name[:100]
         if values:
-            # the steps are written by the workflow, not by the user
+            # sudo: the step's date, author and fingerprint are the workflow's,
+            # read-only for the user; the transition was checked above
             self.sudo().write(values)
         self._message_log(
             body=self.env._("Step: %(old)s → %(new)s", old=labels[old_state], new=labels[state])
@@ -410,6 +417,8 @@ class MicrostructureLiaison(models.Model):
         for name in CONTENT_FIELDS:
             if name == "patient_id":
                 continue
+            # sudo: the content of the sheet for its fingerprint, names of the
+            # linked records included, whoever sends or checks it
             value = self.sudo()[name]
             content[name] = value.display_name if isinstance(value, models.BaseModel) else value
         return content
@@ -465,7 +474,8 @@ class MicrostructureLiaison(models.Model):
 
     def _get_email_recipients_allowed(self):
         # the one exception to the in-Odoo-only rule: the office the patient
-        # agreed to be referred to
+        # agreed to be referred to; sudo: the office's address and the
+        # contacts that bear it, whoever posts on the sheet
         emails = [
             tools.email_normalize(email) for email in self.sudo().social_service_id.mapped("email")
         ]
@@ -512,6 +522,7 @@ class MicrostructureLiaison(models.Model):
         """Remind the requesters of sheets waiting for the social service, and
         of undecided consents to ask again (delay: system parameter
         ``odoo_microstructure.liaison_reminder_days``, 7 days by default)."""
+        # sudo: a system parameter, read by the scheduled action
         days = int(self.env["ir.config_parameter"].sudo().get_param(
             "odoo_microstructure.liaison_reminder_days", 7
         ))

@@ -136,7 +136,7 @@ class MicrostructureMeeting(models.Model):
                     self.env._(
                         "Only the care team of %(site)s can be invited (%(names)s are not members).",
                         site=meeting.site_id.name,
-                        names=", ".join(outsiders.sudo().mapped("name")),
+                        names=", ".join(outsiders.mapped("name")),
                     )
                 )
             if meeting.present_ids - meeting.attendee_ids:

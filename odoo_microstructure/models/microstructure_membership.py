@@ -178,6 +178,7 @@ class MicrostructureMembership(models.Model):
 
     def write(self, vals):
         before = self._get_access_pairs()
+        # sudo: whom the memberships are for, compared with the author only
         if not self.env.su and self.sudo().filtered(lambda m: m.user_id == self.env.user):
             raise UserError(self.env._("Your own memberships are managed by another administrator."))
         result = super().write(vals)
@@ -201,6 +202,8 @@ class MicrostructureMembership(models.Model):
     def _check_not_self(self):
         """Administering a network gives no access to patient files: nobody
         makes itself a member of a care team."""
+        # sudo: whom the memberships are for, compared with the author only,
+        # also for a membership moved out of its reach (refused afterwards)
         if not self.env.su and self.sudo().filtered(lambda m: m.user_id == self.env.user):
             raise UserError(
                 self.env._("You cannot make yourself a member of a care team: another administrator does it.")
@@ -208,6 +211,7 @@ class MicrostructureMembership(models.Model):
 
     # END OF MEMBERSHIP
     def _get_access_pairs(self):
+        # sudo: user and site ids, for the clean-up of the care team's records
         return {(membership.user_id, membership.site_id) for membership in self.sudo() if membership.user_id}
 
     @api.model
@@ -218,10 +222,11 @@ class MicrostructureMembership(models.Model):
         # sudo: cleaning up what a former member holds on records it can no
         # longer read; nothing is returned
         env = self.sudo().env
+        Membership = env["microstructure.membership"]
         today = self._today()
         current = set()
         if pairs:
-            memberships = self.sudo().search(
+            memberships = Membership.search(
                 self._get_current_domain(today)
                 + [("user_id", "in", [user.id for user, _site in pairs]),
                    ("site_id", "in", [site.id for _user, site in pairs])]
@@ -234,7 +239,7 @@ class MicrostructureMembership(models.Model):
         ]
         for user, site in pairs - current:
             partner = user.partner_id
-            coordinators = self.sudo().search(
+            coordinators = Membership.search(
                 self._get_current_domain(today)
                 + [("site_id", "=", site.id), ("role", "=", "coordinator"), ("user_id", "not in", [False, user.id])]
             ).user_id

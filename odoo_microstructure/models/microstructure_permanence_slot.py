@@ -72,7 +72,7 @@ class MicrostructurePermanenceSlot(models.Model):
         )
         booked_id = self.env.cr.fetchone()[0]
         booked = self.env["microstructure.consultation"].browse(booked_id).exists()
-        if booked and booked.sudo().state != "cancelled":
+        if booked and booked.state != "cancelled":
             raise UserError(self.env._("This slot is already booked: choose a free slot."))
         if permanence.state != "planned":
             raise UserError(self.env._("This permanence is not open for booking."))
