@@ -85,7 +85,10 @@ class MicrostructureCareThread(models.AbstractModel):
                     "Only the current members of the care team can follow this record "
                     "(%(names)s are not)."
                 ))
-        return super()._message_subscribe(
+        # a batch of activities may name a record twice (two decisions about
+        # one patient): each record is subscribed once
+        records = self.browse(list(dict.fromkeys(self.ids)))
+        return super(MicrostructureCareThread, records)._message_subscribe(
             partner_ids=partner_ids, subtype_ids=subtype_ids, customer_ids=customer_ids
         )
 

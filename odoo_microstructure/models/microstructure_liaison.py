@@ -1,5 +1,6 @@
 import hashlib
 import json
+from collections import defaultdict
 
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
@@ -463,13 +464,18 @@ class MicrostructureLiaison(models.Model):
 
     def _get_allowed_partners(self):
         """The care team, and once the sheet is sent, the social workers of its
-        office and the office's address."""
+        office and the office's address (of all the sheets: those of every
+        office when they went to several)."""
         partners = super()._get_allowed_partners()
         # sudo: only partner ids of the office leave
         sent = self.sudo().filtered(lambda liaison: liaison.state != "identified")
         if sent and sent == self.sudo():
-            partners |= sent.social_service_id.user_ids.partner_id
-            partners |= self._get_email_recipients_allowed()
+            office_partners = None
+            for office in sent.social_service_id:
+                sheets = sent.filtered(lambda liaison, office=office: liaison.social_service_id == office)
+                members = office.user_ids.partner_id | sheets._get_email_recipients_allowed()
+                office_partners = members if office_partners is None else office_partners & members
+            partners |= office_partners or self.env["res.partner"]
         return partners
 
     def _get_email_recipients_allowed(self):
@@ -536,15 +542,35 @@ class MicrostructureLiaison(models.Model):
 
     def _schedule_reminder(self, summary):
         todo = self.env.ref("mail.mail_activity_data_todo")
-        for liaison in self:
-            if liaison.activity_ids.filtered(lambda activity: activity.summary == summary):
-                continue
-            if liaison.requester_id.partner_id not in liaison._get_allowed_partners():
-                # a requester who left the care team is reminded of nothing
-                continue
-            liaison.with_context(mail_activity_quick_update=True).activity_schedule(
-                activity_type_id=todo.id, summary=summary, user_id=liaison.requester_id.id,
-            )
+        # the care teams of all the sheets, in one query: a requester who left
+        # the care team is reminded of nothing
+        Membership = self.env["microstructure.membership"]
+        teams = defaultdict(set)
+        for site, user in Membership._read_group(
+            Membership._get_current_domain() + [("site_id", "in", self.site_id.ids), ("user_id", "!=", False)],
+            ["site_id", "user_id"],
+        ):
+            teams[site].add(user)
+        to_remind = self.filtered(
+            lambda liaison: summary not in liaison.activity_ids.mapped("summary")
+            and liaison.requester_id in teams[liaison.site_id]
+        )
+        # one activity per sheet for its requester, all created at once (what
+        # activity_schedule does for one assignee)
+        model_id = self.env["ir.model"]._get_id(self._name)
+        self.env["mail.activity"].with_context(mail_activity_quick_update=True).create([
+            {
+                "res_model_id": model_id,
+                "res_id": liaison.id,
+                "activity_type_id": todo.id,
+                "summary": summary,
+                "note": todo.default_note,
+                "automated": True,
+                "date_deadline": fields.Date.context_today(liaison),
+                "user_id": liaison.requester_id.id,
+            }
+            for liaison in to_remind
+        ])
 
     # ACTIONS
     def action_send(self):

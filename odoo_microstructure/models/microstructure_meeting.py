@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.osv import expression
 
 
 class MicrostructureMeeting(models.Model):
@@ -79,13 +80,16 @@ class MicrostructureMeeting(models.Model):
 
     @api.depends("kind", "site_id", "start")
     def _compute_liaison_ids(self):
-        for meeting in self:
-            if meeting.kind != "review" or not meeting.start:
-                meeting.liaison_ids = False
-                continue
-            meeting.liaison_ids = self.env["microstructure.liaison"].search(
-                meeting._get_review_domain()
-            )
+        reviews = self.filtered(lambda meeting: meeting.kind == "review" and meeting.start)
+        (self - reviews).liaison_ids = False
+        if not reviews:
+            return
+        # one search for all the meetings, shared out by site and period
+        sheets = self.env["microstructure.liaison"].search(
+            expression.OR([meeting._get_review_domain() for meeting in reviews])
+        )
+        for meeting in reviews:
+            meeting.liaison_ids = sheets.filtered_domain(meeting._get_review_domain())
 
     def _get_review_domain(self):
         self.ensure_one()

@@ -76,13 +76,12 @@ class MicrostructureMeetingLine(models.Model):
                 )
             )
         activity_type = self.env.ref("mail.mail_activity_data_todo")
-        # No e-mail: the assignment notice would carry the patient's name.
-        Activity = self.env["mail.activity"].with_context(mail_activity_quick_update=True)
+        model_id = self.env["ir.model"]._get_id("microstructure.patient")
+        vals_list = []
         for line in todo:
             meeting_day = line.meeting_id.start.date()
-            # sudo: the activity of the decision is set by the application
-            line.sudo().activity_id = Activity.create({
-                "res_model_id": self.env["ir.model"]._get_id("microstructure.patient"),
+            vals_list.append({
+                "res_model_id": model_id,
                 "res_id": line.patient_id.id,
                 "activity_type_id": activity_type.id,
                 "summary": self.env._("Decision of the meeting of %(date)s", date=meeting_day.strftime("%d/%m/%Y")),
@@ -90,3 +89,9 @@ class MicrostructureMeetingLine(models.Model):
                 "user_id": line.responsible_id.user_id.id,
                 "date_deadline": line.deadline or meeting_day + timedelta(days=7),
             })
+        # No e-mail: the assignment notice would carry the patient's name.
+        activities = self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(vals_list)
+        for line, activity in zip(todo, activities):
+            # sudo: the activity of the decision is set by the application
+            # (the field is read-only for the user)
+            line.sudo().activity_id = activity

@@ -148,26 +148,38 @@ class MicrostructureMembership(models.Model):
 
     @api.constrains("professional_id", "site_id", "date_start", "date_end", "active")
     def _check_overlap(self):
-        for membership in self.filtered("active"):
-            domain = [
-                ("id", "!=", membership.id),
-                ("professional_id", "=", membership.professional_id.id),
-                ("site_id", "=", membership.site_id.id),
-                "|",
-                ("date_end", "=", False),
-                ("date_end", ">=", membership.date_start),
-            ]
-            if membership.date_end:
-                domain.append(("date_start", "<=", membership.date_end))
-            if self.search_count(domain, limit=1):
-                raise ValidationError(
-                    self.env._(
-                        "%(professional)s is already a member of %(site)s over "
-                        "these dates.",
-                        professional=membership.professional_id.name,
-                        site=membership.site_id.name,
-                    )
+        memberships = self.filtered("active")
+        if not memberships:
+            return
+        # One query for the whole batch, in SQL: an overlap with any
+        # membership of the site counts, also one the author does not read.
+        self.flush_model(["professional_id", "site_id", "date_start", "date_end", "active"])
+        self.env.cr.execute(SQL(
+            """SELECT membership.id
+                 FROM microstructure_membership membership
+                 JOIN microstructure_membership other
+                   ON other.professional_id = membership.professional_id
+                  AND other.site_id = membership.site_id
+                  AND other.id != membership.id
+                  AND other.active
+                  AND (other.date_end IS NULL OR other.date_end >= membership.date_start)
+                  AND (membership.date_end IS NULL OR other.date_start <= membership.date_end)
+                WHERE membership.id IN %s
+             ORDER BY membership.date_start, membership.id
+                LIMIT 1""",
+            tuple(memberships.ids),
+        ))
+        row = self.env.cr.fetchone()
+        if row:
+            membership = self.browse(row[0])
+            raise ValidationError(
+                self.env._(
+                    "%(professional)s is already a member of %(site)s over "
+                    "these dates.",
+                    professional=membership.professional_id.name,
+                    site=membership.site_id.name,
                 )
+            )
 
     @api.model_create_multi
     def create(self, vals_list):
