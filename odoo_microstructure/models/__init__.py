@@ -22,7 +22,9 @@ from . import microstructure_patient
 from . import microstructure_patient_note
 from . import microstructure_consultation
 from . import microstructure_permanence
+from . import microstructure_permanence_slot
 from . import microstructure_meeting
+from . import microstructure_meeting_line
 from . import microstructure_population
 from . import microstructure_social_service
 from . import microstructure_liaison

@@ -8,6 +8,7 @@ class IrRule(models.Model):
     def _make_access_error(self, operation, records):
         """In debug mode Odoo lists the refused records by name: a patient's
         name would reach whoever tries its id. Name the kind of record only."""
+        # sudo: the model names of the refused files only, to word the message
         if records._name == "ir.attachment" and any(
             getattr(self.env.get(model), "_microstructure_confidential", False)
             for model in records.sudo().mapped("res_model") if model

@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from odoo import api, models
 from odoo.exceptions import UserError
 
@@ -31,17 +33,21 @@ class MailActivity(models.Model):
         return result
 
     def _check_microstructure_assignee(self):
+        # one check per model and assignee: the partners allowed on a set of
+        # records are those allowed on each of them
+        res_ids = defaultdict(set)
         for activity in self:
             Model = self.env.get(activity.res_model)
             if Model is None or not getattr(Model, "_microstructure_confidential", False) \
                     or not activity.user_id or not hasattr(Model, "_get_allowed_partners"):
                 continue
-            record = Model.browse(activity.res_id)
-            if activity.user_id.partner_id not in record._get_allowed_partners():
+            res_ids[activity.res_model, activity.user_id].add(activity.res_id)
+        for (model, user), ids in res_ids.items():
+            if user.partner_id not in self.env[model].browse(ids)._get_allowed_partners():
                 raise UserError(
                     self.env._(
                         "%(user)s is not a current member of the care team: an activity on "
                         "its records cannot be assigned to them.",
-                        user=activity.user_id.name,
+                        user=user.name,
                     )
                 )

@@ -259,6 +259,8 @@ class MicrostructureAccessLog(models.Model):
         return domain if (operator == "=") == value else ["!", *domain]
 
     def _get_coordinated_site_ids(self):
+        # sudo: the user's own coordinator memberships, site ids only; the data
+        # protection officer reads the trace with no right on memberships
         Membership = self.env["microstructure.membership"].sudo()
         return Membership.search(
             Membership._get_current_domain() + [("user_id", "=", self.env.uid), ("role", "=", "coordinator")]
@@ -373,6 +375,7 @@ class MicrostructureAccessLog(models.Model):
     def _cron_purge(self):
         """Delete the entries older than the retention period, anchor the
         chain on the last entry deleted, and trace the purge."""
+        # sudo: a system parameter, read by the scheduled action
         months = int(self.env["ir.config_parameter"].sudo().get_param(RETENTION_PARAM, 6))
         limit = fields.Datetime.subtract(fields.Datetime.now(), months=months)
         with primary_cursor(self.env.cr.dbname) as cr:  # committed when the block ends

@@ -46,9 +46,7 @@ class MicrostructureCalendarMixin(models.AbstractModel):
         Event = self.env["calendar.event"].sudo().with_context(**context)
         new = self.filtered(lambda record: not record.event_id)
         for record in self - new:
-            record.event_id.sudo().with_context(**context).write(
-                {"privacy": "private", **record._prepare_event_vals()}
-            )
+            Event.browse(record.event_id.id).write({"privacy": "private", **record._prepare_event_vals()})
         if new:
             # one batch of events for a batch of records
             events = Event.create([{"privacy": "private", **record._prepare_event_vals()} for record in new])

@@ -66,7 +66,7 @@ class MicrostructureCareThread(models.AbstractModel):
         outsiders = self.env["res.partner"].browse(set(partner_ids) - set(self._get_allowed_partners().ids))
         if outsiders:
             raise UserError(
-                message % {"names": ", ".join(outsiders.sudo().exists().mapped("name")) or "?"}
+                message % {"names": ", ".join(outsiders.exists().mapped("name")) or "?"}
             )
 
     # MAIL
@@ -85,7 +85,10 @@ class MicrostructureCareThread(models.AbstractModel):
                     "Only the current members of the care team can follow this record "
                     "(%(names)s are not)."
                 ))
-        return super()._message_subscribe(
+        # a batch of activities may name a record twice (two decisions about
+        # one patient): each record is subscribed once
+        records = self.browse(list(dict.fromkeys(self.ids)))
+        return super(MicrostructureCareThread, records)._message_subscribe(
             partner_ids=partner_ids, subtype_ids=subtype_ids, customer_ids=customer_ids
         )
 

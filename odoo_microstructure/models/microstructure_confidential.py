@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
@@ -35,8 +37,11 @@ class MicrostructureInputCheck(models.AbstractModel):
     def create(self, vals_list):
         if self.env.su:
             return super().create(vals_list)
+        # the records pointed to are checked once for the whole batch
+        reachable = defaultdict(set)
         for vals in vals_list:
-            self._check_input(vals, creating=True)
+            self._check_input(vals, creating=True, reachable=reachable)
+        self._check_all_reachable(reachable)
         records = super().create(vals_list)
         records._trace("create", "create")
         return records
@@ -76,10 +81,18 @@ class MicrostructureInputCheck(models.AbstractModel):
         return list(value)
 
     # INPUT CHECKS
-    def _check_input(self, vals, creating=False, onchange=False):
+    def _check_input(self, vals, creating=False, onchange=False, reachable=None):
         """Refuse, before anything is written, values of the wrong type, too
         long, pointing to records out of the user's reach, or setting a field
-        that only the workflow sets."""
+        that only the workflow sets.
+
+        With ``reachable`` (ids by field), the records pointed to are added to
+        it for the caller to check them all at once."""
+        if reachable is None:
+            reachable = defaultdict(set)
+            self._check_input(vals, creating=creating, onchange=onchange, reachable=reachable)
+            self._check_all_reachable(reachable)
+            return
         if not isinstance(vals, dict):
             raise ValidationError(self.env._("Invalid values: a dictionary of fields is expected."))
         for name, value in vals.items():
@@ -98,7 +111,7 @@ class MicrostructureInputCheck(models.AbstractModel):
                         field=field._description_string(self.env), model=self._description,
                     )
                 )
-            self._check_value(field, value)
+            self._check_value(field, value, reachable)
 
     def _is_protected_field(self, field, value, creating):
         if not field.readonly:
@@ -111,7 +124,7 @@ class MicrostructureInputCheck(models.AbstractModel):
             return value != default
         return True
 
-    def _check_value(self, field, value):
+    def _check_value(self, field, value, reachable):
         def invalid():
             return ValidationError(
                 self.env._(
@@ -128,9 +141,9 @@ class MicrostructureInputCheck(models.AbstractModel):
                 value = value["id"]
             if not isinstance(value, int) or isinstance(value, bool):
                 raise invalid()
-            self._check_reachable(field, [value])
+            reachable[field].add(value)
         elif field.type in ("one2many", "many2many"):
-            self._check_commands(field, value, invalid)
+            self._check_commands(field, value, invalid, reachable)
         elif field.type in ("char", "text", "html", "selection"):
             if not isinstance(value, str):
                 raise invalid()
@@ -160,7 +173,7 @@ class MicrostructureInputCheck(models.AbstractModel):
         if field.type in ("date", "datetime") and converted and not (1900 <= converted.year <= 2200):
             raise invalid()
 
-    def _check_commands(self, field, commands, invalid):
+    def _check_commands(self, field, commands, invalid, reachable):
         if not isinstance(commands, (list, tuple)):
             raise invalid()
         comodel = self.env[field.comodel_name]
@@ -187,17 +200,21 @@ class MicrostructureInputCheck(models.AbstractModel):
                     raise invalid()
                 if getattr(comodel, "_microstructure_confidential", False):
                     comodel._check_input(dict(command[2]), creating=code == fields.Command.CREATE,
-                                         onchange=True)
+                                         onchange=True, reachable=reachable)
         if any(not isinstance(id_, int) or isinstance(id_, bool) for id_ in ids):
             # new records of an onchange ("NewId" strings) are not checked here
             ids = [id_ for id_ in ids if isinstance(id_, int) and not isinstance(id_, bool)]
-        if ids:
-            self._check_reachable(field, ids)
+        reachable[field].update(ids)
+
+    def _check_all_reachable(self, reachable):
+        for field, ids in reachable.items():
+            if ids:
+                self._check_reachable(field, list(ids))
 
     def _check_reachable(self, field, ids):
         """The records ``ids`` of ``field``'s model exist and the user reads them."""
         records = self.env[field.comodel_name].browse(ids)
-        existing = records.sudo().exists()
+        existing = records.exists()
         if len(existing) != len(set(ids)):
             raise ValidationError(
                 self.env._(
@@ -292,6 +309,8 @@ def unreadable_documents(records, model_field, id_field, with_field=None):
     """The records of ``records`` pointing to a confidential document the user
     does not read."""
     forbidden = records.browse()
+    # sudo: which document each record points to (model and id), read to
+    # check the user's access to that document, not shown
     pointing = records.sudo()
     for name in confidential_models(records.env, with_field):
         of_model = pointing.filtered(lambda record, name=name: record[model_field] == name)

@@ -1,5 +1,6 @@
 import hashlib
 import json
+from collections import defaultdict
 
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
@@ -156,6 +157,9 @@ class MicrostructureLiaison(models.Model):
     @api.depends("patient_id")
     def _compute_site_id(self):
         for liaison in self:
+            # sudo: the Carsat social worker reads the sheet, not the patient
+            # file; only the site comes from it (a patient out of the user's
+            # reach is refused on input, see microstructure.confidential)
             liaison.site_id = liaison.sudo().patient_id.site_id
 
     @api.depends("site_id")
@@ -174,6 +178,9 @@ class MicrostructureLiaison(models.Model):
     @api.depends("patient_id")
     def _compute_identity(self):
         for liaison in self:
+            # sudo: the identity copied onto the sheet until it is sent, from
+            # a patient the author reaches (checked on input); the sheet's
+            # readers need no access to the patient file
             patient = liaison.sudo().patient_id
             if liaison.state != "identified" or not patient:
                 continue
@@ -358,7 +365,8 @@ class MicrostructureLiaison(models.Model):
             # the social worker who calls the patient signs the reserved part
             values["social_worker_name"] = self.env.user.name[:100]
         if values:
-            # the steps are written by the workflow, not by the user
+            # sudo: the step's date, author and fingerprint are the workflow's,
+            # read-only for the user; the transition was checked above
             self.sudo().write(values)
         self._message_log(
             body=self.env._("Step: %(old)s → %(new)s", old=labels[old_state], new=labels[state])
@@ -410,6 +418,8 @@ class MicrostructureLiaison(models.Model):
         for name in CONTENT_FIELDS:
             if name == "patient_id":
                 continue
+            # sudo: the content of the sheet for its fingerprint, names of the
+            # linked records included, whoever sends or checks it
             value = self.sudo()[name]
             content[name] = value.display_name if isinstance(value, models.BaseModel) else value
         return content
@@ -454,18 +464,24 @@ class MicrostructureLiaison(models.Model):
 
     def _get_allowed_partners(self):
         """The care team, and once the sheet is sent, the social workers of its
-        office and the office's address."""
+        office and the office's address (of all the sheets: those of every
+        office when they went to several)."""
         partners = super()._get_allowed_partners()
         # sudo: only partner ids of the office leave
         sent = self.sudo().filtered(lambda liaison: liaison.state != "identified")
         if sent and sent == self.sudo():
-            partners |= sent.social_service_id.user_ids.partner_id
-            partners |= self._get_email_recipients_allowed()
+            office_partners = None
+            for office in sent.social_service_id:
+                sheets = sent.filtered(lambda liaison, office=office: liaison.social_service_id == office)
+                members = office.user_ids.partner_id | sheets._get_email_recipients_allowed()
+                office_partners = members if office_partners is None else office_partners & members
+            partners |= office_partners or self.env["res.partner"]
         return partners
 
     def _get_email_recipients_allowed(self):
         # the one exception to the in-Odoo-only rule: the office the patient
-        # agreed to be referred to
+        # agreed to be referred to; sudo: the office's address and the
+        # contacts that bear it, whoever posts on the sheet
         emails = [
             tools.email_normalize(email) for email in self.sudo().social_service_id.mapped("email")
         ]
@@ -512,6 +528,7 @@ class MicrostructureLiaison(models.Model):
         """Remind the requesters of sheets waiting for the social service, and
         of undecided consents to ask again (delay: system parameter
         ``odoo_microstructure.liaison_reminder_days``, 7 days by default)."""
+        # sudo: a system parameter, read by the scheduled action
         days = int(self.env["ir.config_parameter"].sudo().get_param(
             "odoo_microstructure.liaison_reminder_days", 7
         ))
@@ -525,15 +542,35 @@ class MicrostructureLiaison(models.Model):
 
     def _schedule_reminder(self, summary):
         todo = self.env.ref("mail.mail_activity_data_todo")
-        for liaison in self:
-            if liaison.activity_ids.filtered(lambda activity: activity.summary == summary):
-                continue
-            if liaison.requester_id.partner_id not in liaison._get_allowed_partners():
-                # a requester who left the care team is reminded of nothing
-                continue
-            liaison.with_context(mail_activity_quick_update=True).activity_schedule(
-                activity_type_id=todo.id, summary=summary, user_id=liaison.requester_id.id,
-            )
+        # the care teams of all the sheets, in one query: a requester who left
+        # the care team is reminded of nothing
+        Membership = self.env["microstructure.membership"]
+        teams = defaultdict(set)
+        for site, user in Membership._read_group(
+            Membership._get_current_domain() + [("site_id", "in", self.site_id.ids), ("user_id", "!=", False)],
+            ["site_id", "user_id"],
+        ):
+            teams[site].add(user)
+        to_remind = self.filtered(
+            lambda liaison: summary not in liaison.activity_ids.mapped("summary")
+            and liaison.requester_id in teams[liaison.site_id]
+        )
+        # one activity per sheet for its requester, all created at once (what
+        # activity_schedule does for one assignee)
+        model_id = self.env["ir.model"]._get_id(self._name)
+        self.env["mail.activity"].with_context(mail_activity_quick_update=True).create([
+            {
+                "res_model_id": model_id,
+                "res_id": liaison.id,
+                "activity_type_id": todo.id,
+                "summary": summary,
+                "note": todo.default_note,
+                "automated": True,
+                "date_deadline": fields.Date.context_today(liaison),
+                "user_id": liaison.requester_id.id,
+            }
+            for liaison in to_remind
+        ])
 
     # ACTIONS
     def action_send(self):

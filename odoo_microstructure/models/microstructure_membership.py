@@ -148,49 +148,54 @@ class MicrostructureMembership(models.Model):
 
     @api.constrains("professional_id", "site_id", "date_start", "date_end", "active")
     def _check_overlap(self):
-        for membership in self.filtered("active"):
-            domain = [
-                ("id", "!=", membership.id),
-                ("professional_id", "=", membership.professional_id.id),
-                ("site_id", "=", membership.site_id.id),
-                "|",
-                ("date_end", "=", False),
-                ("date_end", ">=", membership.date_start),
-            ]
-            if membership.date_end:
-                domain.append(("date_start", "<=", membership.date_end))
-            if self.search_count(domain, limit=1):
-                raise ValidationError(
-                    self.env._(
-                        "%(professional)s is already a member of %(site)s over "
-                        "these dates.",
-                        professional=membership.professional_id.name,
-                        site=membership.site_id.name,
-                    )
+        memberships = self.filtered("active")
+        if not memberships:
+            return
+        # One query for the whole batch, in SQL: an overlap with any
+        # membership of the site counts, also one the author does not read.
+        self.flush_model(["professional_id", "site_id", "date_start", "date_end", "active"])
+        self.env.cr.execute(SQL(
+            """SELECT membership.id
+                 FROM microstructure_membership membership
+                 JOIN microstructure_membership other
+                   ON other.professional_id = membership.professional_id
+                  AND other.site_id = membership.site_id
+                  AND other.id != membership.id
+                  AND other.active
+                  AND (other.date_end IS NULL OR other.date_end >= membership.date_start)
+                  AND (membership.date_end IS NULL OR other.date_start <= membership.date_end)
+                WHERE membership.id IN %s
+             ORDER BY membership.date_start, membership.id
+                LIMIT 1""",
+            tuple(memberships.ids),
+        ))
+        row = self.env.cr.fetchone()
+        if row:
+            membership = self.browse(row[0])
+            raise ValidationError(
+                self.env._(
+                    "%(professional)s is already a member of %(site)s over "
+                    "these dates.",
+                    professional=membership.professional_id.name,
+                    site=membership.site_id.name,
                 )
-
-    # Record rules compute the care teams in SQL at each query (see
-    # ``_get_current_sql``): their cached domains hold no site id. Only
-    # the computed fields of the current transaction need to forget them.
-    @api.model
-    def _invalidate_access_cache(self):
-        self.env["res.users"].invalidate_model(["microstructure_site_ids"])
-        self.env["microstructure.site"].invalidate_model(["care_team_user_ids"])
+            )
 
     @api.model_create_multi
     def create(self, vals_list):
         memberships = super().create(vals_list)
-        self._invalidate_access_cache()
+        self.env["res.users"]._invalidate_microstructure_access()
         memberships._check_not_self()
         return memberships
 
     def write(self, vals):
         before = self._get_access_pairs()
+        # sudo: whom the memberships are for, compared with the author only
         if not self.env.su and self.sudo().filtered(lambda m: m.user_id == self.env.user):
             raise UserError(self.env._("Your own memberships are managed by another administrator."))
         result = super().write(vals)
         self._check_not_self()
-        self._invalidate_access_cache()
+        self.env["res.users"]._invalidate_microstructure_access()
         if "site_id" in vals:
             # Rules are checked before a write only: the new site must be
             # one its author manages too.
@@ -202,13 +207,15 @@ class MicrostructureMembership(models.Model):
     def unlink(self):
         before = self._get_access_pairs()
         result = super().unlink()
-        self._invalidate_access_cache()
+        self.env["res.users"]._invalidate_microstructure_access()
         self._revoke_care_team_traces(before)
         return result
 
     def _check_not_self(self):
         """Administering a network gives no access to patient files: nobody
         makes itself a member of a care team."""
+        # sudo: whom the memberships are for, compared with the author only,
+        # also for a membership moved out of its reach (refused afterwards)
         if not self.env.su and self.sudo().filtered(lambda m: m.user_id == self.env.user):
             raise UserError(
                 self.env._("You cannot make yourself a member of a care team: another administrator does it.")
@@ -216,6 +223,7 @@ class MicrostructureMembership(models.Model):
 
     # END OF MEMBERSHIP
     def _get_access_pairs(self):
+        # sudo: user and site ids, for the clean-up of the care team's records
         return {(membership.user_id, membership.site_id) for membership in self.sudo() if membership.user_id}
 
     @api.model
@@ -226,10 +234,11 @@ class MicrostructureMembership(models.Model):
         # sudo: cleaning up what a former member holds on records it can no
         # longer read; nothing is returned
         env = self.sudo().env
+        Membership = env["microstructure.membership"]
         today = self._today()
         current = set()
         if pairs:
-            memberships = self.sudo().search(
+            memberships = Membership.search(
                 self._get_current_domain(today)
                 + [("user_id", "in", [user.id for user, _site in pairs]),
                    ("site_id", "in", [site.id for _user, site in pairs])]
@@ -242,7 +251,7 @@ class MicrostructureMembership(models.Model):
         ]
         for user, site in pairs - current:
             partner = user.partner_id
-            coordinators = self.sudo().search(
+            coordinators = Membership.search(
                 self._get_current_domain(today)
                 + [("site_id", "=", site.id), ("role", "=", "coordinator"), ("user_id", "not in", [False, user.id])]
             ).user_id

@@ -426,6 +426,8 @@ class MicrostructurePatient(models.Model):
             raise UserError(
                 self.env._("The satisfaction survey is for the patients followed by the team.")
             )
+        # sudo: the survey is the administrators'; the team creates the
+        # patient's personal answer link to it, nothing else
         survey = self.env.ref("odoo_microstructure.survey_satisfaction").sudo()
         answer = survey._create_answer(check_attempts=False, microstructure_site_id=self.site_id.id)
         self._trace("link", "action_survey_link")
@@ -769,6 +771,7 @@ class MicrostructurePatient(models.Model):
         ``odoo_microstructure.patient_archive_years`` and
         ``odoo_microstructure.patient_retention_years``)."""
         today = fields.Date.to_date(today) or fields.Date.today()
+        # sudo: system parameters, read by the scheduled action
         Param = self.env["ir.config_parameter"].sudo()
         archive_years = int(Param.get_param(ARCHIVE_PARAM, ARCHIVE_YEARS))
         retention_years = int(Param.get_param(RETENTION_PARAM, RETENTION_YEARS))

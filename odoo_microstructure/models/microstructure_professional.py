@@ -149,7 +149,7 @@ class MicrostructureProfessional(models.Model):
             self.partner_id.sudo().write(contact)
         if {"user_id", "profession"} & set(vals):
             # The login and the profession give access to patient files.
-            self.env["microstructure.membership"]._invalidate_access_cache()
+            self.env["res.users"]._invalidate_microstructure_access()
         return result
 
     @api.model

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class ResUsers(models.Model):
@@ -52,3 +52,16 @@ class ResUsers(models.Model):
             user.microstructure_site_ids = [
                 fields.Command.set(sites.get(user.id, []))
             ]
+
+    @api.model
+    def _invalidate_microstructure_access(self):
+        """Forget the computed fields that tell who belongs to which care team,
+        after a change of membership, login or profession.
+
+        Record rules need nothing: they find the care teams in SQL at each
+        query and their cached domains hold no site id. Only the values
+        computed earlier in the current transaction would be stale."""
+        self.env["res.users"].invalidate_model(["microstructure_site_ids"])
+        self.env["microstructure.site"].invalidate_model(["care_team_user_ids"])
+        self.env["microstructure.patient.note"].invalidate_model(["reader_ids"])
+        self.env["microstructure.access.log"].invalidate_model(["coordinated"])

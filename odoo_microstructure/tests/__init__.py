@@ -12,3 +12,4 @@ from . import test_liaison
 from . import test_small_counts
 from . import test_screens
 from . import test_patient_rights
+from . import test_record_rules

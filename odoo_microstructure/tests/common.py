@@ -1,7 +1,13 @@
-from contextlib import contextmanager
+import os
+import shutil
+import subprocess
+from contextlib import closing, contextmanager
 
-from odoo import Command
+from odoo import Command, sql_db
+from odoo.modules.registry import Registry
 from odoo.tests import TransactionCase, new_test_user
+from odoo.tools import SQL, config
+from odoo.tools.misc import exec_pg_environ, find_pg_tool
 
 from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
 
@@ -126,3 +132,51 @@ class MicrostructureCommon(TransactionCase):
         with self.assertRaises(exception) as context:
             yield context
         self.assertRegex(str(context.exception), pattern)
+
+
+def _drop_database(name):
+    sql_db.close_db(name)
+    with closing(sql_db.db_connect("postgres").cursor()) as cr:
+        cr._cnx.autocommit = True
+        cr.execute(SQL("DROP DATABASE IF EXISTS %s WITH (FORCE)", SQL.identifier(name)))
+    shutil.rmtree(config.filestore(name), ignore_errors=True)
+
+
+@contextmanager
+def database_copy(env):
+    """The registry of a copy of the test database, dropped afterwards: for
+    the tests that need transactions of their own, which commit there and
+    never in the test database. The copy holds what the test database held
+    before the test (not the records of the test's own transaction)."""
+    source = env.cr.dbname
+    name = f"{source}_copy_{os.getpid()}"
+    _drop_database(name)
+    with closing(sql_db.db_connect("postgres").cursor()) as cr:
+        cr._cnx.autocommit = True
+        # the test database is in use: it cannot be a template, it is dumped
+        cr.execute(SQL("CREATE DATABASE %s ENCODING 'unicode' TEMPLATE template0", SQL.identifier(name)))
+    try:
+        pg_env = exec_pg_environ()
+        dump = subprocess.Popen(
+            [find_pg_tool("pg_dump"), "--no-owner", source], env=pg_env, stdout=subprocess.PIPE,
+        )
+        restore = subprocess.run(
+            [find_pg_tool("psql"), "--quiet", "--set=ON_ERROR_STOP=1", "--dbname", name],
+            env=pg_env, stdin=dump.stdout, capture_output=True, check=False,
+        )
+        dump.stdout.close()
+        if dump.wait() or restore.returncode:
+            raise RuntimeError(f"copy of {source} failed: {restore.stderr.decode()[-2000:]}")
+        if os.path.isdir(config.filestore(source)):
+            shutil.copytree(config.filestore(source), config.filestore(name))
+        # loading a registry with the tests enabled would run the tests of
+        # every module again
+        test_enable, config["test_enable"] = config["test_enable"], False
+        try:
+            registry = Registry.new(name)
+        finally:
+            config["test_enable"] = test_enable
+        yield registry
+    finally:
+        Registry.delete(name)
+        _drop_database(name)

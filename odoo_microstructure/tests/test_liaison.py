@@ -1,11 +1,13 @@
+from contextlib import closing
+
 import psycopg2
 
-from odoo import Command, api, fields
+from odoo import SUPERUSER_ID, Command, api, fields
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from ..models.microstructure_liaison import STATES, TRANSITIONS
-from .common import MicrostructureCommon
+from .common import GROUP, MicrostructureCommon, database_copy
 
 
 @tagged("post_install", "-at_install")
@@ -320,34 +322,48 @@ class TestLiaison(MicrostructureCommon):
         self.assertTrue(old)
 
     def test_sent_once_by_two_users_at_once(self):
-        """Two real database cursors send the same sheet: it is sent once."""
-        registry = self.env.registry
-        with registry.cursor() as cr:
-            env = api.Environment(cr, self.env.uid, {})
-            network = env["microstructure.network"].create({
-                "name": "Réseau concurrence", "region_ids": [Command.set(self.region_ge.ids)],
-            })
-            site = env["microstructure.site"].create({
-                "name": "Site concurrence", "department_id": self.site_a1.department_id.id,
-                "network_id": network.id, "program_addiction": True,
-            })
-            patient = env["microstructure.patient"].create({
-                "name": "Concurrence", "first_names": "Test", "birth_date": "1970-01-01",
-                "sex": "male", "site_id": site.id,
-            })
-            sheet_id = env["microstructure.liaison"].create({
-                "patient_id": patient.id, "consent": "yes", "reason_rights": True,
-                "social_service_id": env["microstructure.social.service"].search([], limit=1).id,
-            }).id
-            ids = (network.id, site.id, patient.id)
-        try:
-            cr_a, cr_b = registry.cursor(), registry.cursor()
-            try:
-                sheet_a = api.Environment(cr_a, self.env.uid, {})["microstructure.liaison"].browse(sheet_id)
-                sheet_b = api.Environment(cr_b, self.env.uid, {})["microstructure.liaison"].browse(sheet_id)
+        """Two members of the care team send the same sheet at once, each in a
+        transaction of its own: it is sent once, and the second is refused.
+        The transactions commit in a copy of the database, never in the test
+        database."""
+        with database_copy(self.env) as registry:
+            with registry.cursor() as cr:  # committed in the copy
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                network = env["microstructure.network"].create({
+                    "name": "Réseau concurrence", "region_ids": [Command.set(self.region_ge.ids)],
+                })
+                site = env["microstructure.site"].create({
+                    "name": "Site concurrence", "department_id": self.site_a1.department_id.id,
+                    "network_id": network.id, "program_addiction": True,
+                })
+                env["microstructure.social.service"].create({
+                    "name": "Service social concurrence", "email": "concurrence@carsat-test.fr",
+                    "department_ids": [Command.set(site.department_id.ids)],
+                })
+                users = []
+                for login in ("ms_send_a", "ms_send_b"):
+                    user = new_test_user(env, login=login, groups=GROUP + "practitioner")
+                    professional = env["microstructure.professional"].create({
+                        "name": login, "profession": "gp", "user_id": user.id,
+                    })
+                    env["microstructure.membership"].create({
+                        "professional_id": professional.id, "site_id": site.id, "date_start": "2020-01-01",
+                    })
+                    users.append(user.id)
+                patient = env["microstructure.patient"].create({
+                    "name": "Concurrence", "first_names": "Test", "birth_date": "1970-01-01",
+                    "sex": "male", "site_id": site.id,
+                })
+                sheet_id = env["microstructure.liaison"].with_user(users[0]).create({
+                    "patient_id": patient.id, "consent": "yes", "reason_rights": True,
+                }).id
+            with closing(registry.cursor()) as cr_a, closing(registry.cursor()) as cr_b:
+                sheet_a = api.Environment(cr_a, users[0], {})["microstructure.liaison"].browse(sheet_id)
+                sheet_b = api.Environment(cr_b, users[1], {})["microstructure.liaison"].browse(sheet_id)
                 self.assertEqual(sheet_b.state, "identified")  # B has read the sheet
                 sheet_a.action_send()
                 cr_a.commit()
+                # B's send itself is refused, not its end of transaction
                 try:
                     sheet_b.action_send()
                     refused = False
@@ -355,9 +371,6 @@ class TestLiaison(MicrostructureCommon):
                     refused = True
                 cr_b.rollback()
                 self.assertTrue(refused, "the second send is refused")
-            finally:
-                cr_a.close()
-                cr_b.close()
             with registry.cursor() as cr:
                 cr.execute(
                     "SELECT state, (SELECT count(*) FROM mail_message WHERE model = 'microstructure.liaison'"
@@ -365,10 +378,3 @@ class TestLiaison(MicrostructureCommon):
                     [sheet_id, sheet_id],
                 )
                 self.assertEqual(cr.fetchone(), ("sent", 1))
-        finally:
-            with registry.cursor() as cr:
-                cr.execute("DELETE FROM mail_message WHERE model = 'microstructure.liaison' AND res_id = %s", [sheet_id])
-                cr.execute("DELETE FROM microstructure_liaison WHERE id = %s", [sheet_id])
-                cr.execute("DELETE FROM microstructure_patient WHERE id = %s", [ids[2]])
-                cr.execute("DELETE FROM microstructure_site WHERE id = %s", [ids[1]])
-                cr.execute("DELETE FROM microstructure_network WHERE id = %s", [ids[0]])

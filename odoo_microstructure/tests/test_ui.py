@@ -8,7 +8,7 @@ import openpyxl
 from odoo import Command, fields
 from odoo.tests import HttpCase, tagged
 
-from .common import MicrostructureCommon
+from .common import GROUP, MicrostructureCommon
 
 
 @tagged("post_install", "-at_install")
@@ -79,6 +79,9 @@ class TestUi(MicrostructureCommon, HttpCase):
 
     def test_membership_change_at_next_request(self):
         """A removed member loses access at its very next HTTP request."""
+        # also a network administrator from the start (the coordinators' rule is
+        # this role's): the change of coordinators alone applies below
+        self.user_gp_a1.groups_id = [Command.link(self.env.ref(GROUP + "network_admin").id)]
         self.user_gp_a1.password = "ms_gp_a1_password"
         self.authenticate("ms_gp_a1", "ms_gp_a1_password")
         self.assertEqual(self._search_read_sites(), {"Microstructure test A1"})
