@@ -3,6 +3,9 @@ import json
 
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
+
+from ..tools import indicator_definitions as definitions
 
 PRACTITIONER = "odoo_microstructure.group_microstructure_practitioner"
 CARSAT = "odoo_microstructure.group_microstructure_carsat"
@@ -474,36 +477,36 @@ class MicrostructureLiaison(models.Model):
     # FUNNEL
     @api.model
     def _get_funnel(self, domain):
-        """Figures of the referral funnel for the sheets of ``domain`` (read
-        with the user's rights): counts, conversion rates, median delays in
-        days."""
-        liaisons = self.search(domain)
-        sent = liaisons.filtered("date_sent")
-        handled = liaisons.filtered("date_assessed")
-        accompanied = liaisons.filtered("date_accompanied")
-        medians = {"contact": None, "interview": None}
-        if liaisons:
-            self.env.cr.execute(
-                """
-                SELECT percentile_cont(0.5) WITHIN GROUP (
-                           ORDER BY EXTRACT(EPOCH FROM date_contacted - date_sent) / 86400),
-                       percentile_cont(0.5) WITHIN GROUP (
-                           ORDER BY EXTRACT(EPOCH FROM date_assessed - date_contacted) / 86400)
-                  FROM microstructure_liaison
-                 WHERE id = ANY(%s)
-                """,
-                [liaisons.ids],
-            )
-            medians["contact"], medians["interview"] = self.env.cr.fetchone()
+        """Figures of the referral funnel of the sheets of ``domain`` (read
+        with the user's rights), followed as a cohort: the sheets that reached
+        each step, the conversion rates and the median delays in days. The
+        steps, delays and medians are those of the regional report
+        (``tools/indicator_definitions.py``): a cancelled sheet counts
+        nowhere."""
+        self.flush_model(["state", *definitions.LIAISON_STEPS.values(), "date_contacted"])
+        query = self._search(domain)
+        liaison = query.table
+        counted = definitions.liaison_counted(liaison)
+        reached = [
+            SQL("count(*) FILTER (WHERE %s AND %s)", counted, definitions.liaison_step_reached(liaison, step))
+            for step in definitions.LIAISON_STEPS
+        ]
+        medians = [
+            SQL("%s FILTER (WHERE %s)", definitions.median(definitions.liaison_delay(liaison, delay)), counted)
+            for delay in definitions.LIAISON_DELAYS
+        ]
+        [(sheets, sent, handled, accompanied, to_contact, to_interview)] = self.env.execute_query(
+            query.select(*reached, *medians)
+        )
         return {
-            "sheets": len(liaisons),
-            "sent": len(sent),
-            "handled": len(handled),
-            "accompanied": len(accompanied),
-            "handled_rate": 100.0 * len(handled) / len(sent) if sent else 0.0,
-            "accompanied_rate": 100.0 * len(accompanied) / len(handled) if handled else 0.0,
-            "median_days_to_contact": medians["contact"],
-            "median_days_to_interview": medians["interview"],
+            "sheets": sheets,
+            "sent": sent,
+            "handled": handled,
+            "accompanied": accompanied,
+            "handled_rate": 100.0 * handled / sent if sent else 0.0,
+            "accompanied_rate": 100.0 * accompanied / handled if handled else 0.0,
+            "median_days_to_contact": to_contact,
+            "median_days_to_interview": to_interview,
         }
 
     # REMINDERS

@@ -11,14 +11,25 @@ or a sum of another table's figures, is one cell or one equation of the same
 report. The tables carry whitelisted columns only.
 """
 
-from datetime import date, datetime, time, timedelta
-
-import pytz
+from datetime import timedelta
 
 from odoo import api, fields, models, tools
 from odoo.tools import SQL
 
-from .microstructure_small_counts import PRIMARY, SMALL, Protection
+from ..tools import indicator_definitions as definitions
+from ..tools.indicator_definitions import (
+    CONSULTATION_STATES,
+    FIRST_YEAR,
+    LIAISON_STEPS,
+    MOTIVES,
+    PROFESSIONS,
+    SATISFACTION_QUESTIONS,
+    SEXES,
+    YEAR_START_MONTH,
+    last_complete_year,
+    reporting_year_bounds,
+)
+from .microstructure_small_counts import SMALL, Protection
 
 # Every column a published table may carry. Nothing identifies a person:
 # sites, networks and regions are public facts.
@@ -39,38 +50,35 @@ FORBIDDEN_COLUMNS = frozenset({
     "name", "first_names", "birth_name", "birth_date", "street", "zip", "city", "phone",
     "email", "nir", "rpps", "adeli", "patient_id", "usage_name", "first_name",
 })
-MOTIVES = ("addiction", "mental_health")
-SEXES = ("male", "female")
-CONSULTATION_STATES = ("done", "no_show", "excused", "cancelled")
-LIAISON_STEPS = ("sheets", "sent", "handled", "accompanied")
 # each step of the funnel holds the next one; the difference counts people too
 LIAISON_GAPS = (("sheets", "sent", "not_sent"), ("sent", "handled", "not_handled"),
                 ("handled", "accompanied", "not_accompanied"))
-# the reporting year runs from 1 September to 31 August (the national report
-# is dated 1 September)
-YEAR_START_MONTH = 9
-FIRST_YEAR = 2015
-# the reporting year runs in French time, whoever reads it
-REPORT_TZ = pytz.timezone("Europe/Paris")
-PROFESSIONS = ("gp", "psychologist", "social_worker", "psychiatrist")
-SATISFACTION_QUESTIONS = (
-    "never_social_worker", "never_psychiatrist", "never_psychologist",
-    "quality_of_life", "consumption", "recommend",
-)
-
-
-def reporting_year_bounds(year):
-    """First and last day of the reporting year starting in ``year``."""
-    return date(year, YEAR_START_MONTH, 1), date(year + 1, YEAR_START_MONTH, 1) - timedelta(days=1)
-
-
-def last_complete_year(today):
-    """Start year of the last reporting year that has ended by ``today``."""
-    return today.year - 1 if today.month >= YEAR_START_MONTH else today.year - 2
+# the published tables, in the order of the report
+TABLES = ("sites", "professionals", "patients", "patients_by_region", "substances", "flows",
+          "consultations", "permanences", "meetings", "liaisons", "satisfaction", "activity")
 
 
 def _share(part, whole):
     return part / whole if whole else None
+
+
+class IndicatorReport:
+    """What the tables of one report are made of: the raw figures, the
+    protection engine of their counts of people, and the labels."""
+
+    def __init__(self, env, sites, date_from, date_to, figures, engine):
+        self.sites, self.date_from, self.date_to = sites, date_from, date_to
+        self.figures, self.engine = figures, engine
+        self.value = engine.value
+        self.total_label = env._("Total")
+        self.profession_label = dict(
+            env["microstructure.professional"]._fields["profession"]._description_selection(env)
+        )
+        self.motive_label = {"addiction": env._("Addictions / precarity"), "mental_health": env._("Mental health")}
+        self.regions = env["microstructure.region"].browse(
+            sorted({r for r in (set(figures["sites"]) | {r for r, _m in figures["patients_by_region"]}
+                                | set(figures["liaisons"])) if r})
+        ).sorted("name")
 
 
 class MicrostructureIndicators(models.AbstractModel):
@@ -105,7 +113,7 @@ class MicrostructureIndicators(models.AbstractModel):
             SELECT max(day) FROM (
                 SELECT max(LEAST(coalesce(patient.exit_date, %(last)s), %(last)s)) AS day
                   FROM microstructure_patient patient
-                 WHERE patient.site_id = ANY(%(sites)s) AND (patient.active OR patient.retention_archived)
+                 WHERE patient.site_id = ANY(%(sites)s) AND %(counted)s
                    AND patient.inclusion_date <= %(last)s
                 UNION ALL
                 SELECT max(liaison.date) FROM microstructure_liaison liaison
@@ -114,42 +122,38 @@ class MicrostructureIndicators(models.AbstractModel):
                 SELECT max(consultation.start)::date FROM microstructure_consultation consultation
                  WHERE consultation.site_id = ANY(%(sites)s) AND consultation.start::date <= %(last)s
             ) days
-        """, sites=sites.ids or [0], last=last_day))
+        """, sites=sites.ids or [0], last=last_day, counted=definitions.patient_counted("patient")))
         day = self.env.cr.fetchone()[0]
         if not day:
             return last
         return max(FIRST_YEAR, day.year if day.month >= YEAR_START_MONTH else day.year - 1)
-
-    def _bounds(self, date_from, date_to):
-        """UTC datetimes of the start of ``date_from`` and of the day after
-        ``date_to``, in French time.
-
-        Not in the time zone of the context or of the user: both are the
-        caller's to choose, and two reports whose years start a few hours
-        apart would tell, by their difference, the consultations or answers
-        of those hours.
-        """
-        def utc(day):
-            return REPORT_TZ.localize(datetime.combine(day, time.min)).astimezone(pytz.utc).replace(tzinfo=None)
-
-        return utc(date_from), utc(date_to + timedelta(days=1))
 
     # RAW FIGURES (SQL) -------------------------------------------------------
     @api.model
     def _compute_figures(self, sites, date_from, date_to):
         """All the figures of ``sites`` over the period, as plain counts.
 
-        One aggregation query per table; no record of patient, consultation or
+        Aggregation queries only; no record of patient, consultation or
         liaison sheet is read.
         """
         date_from, date_to = fields.Date.to_date(date_from), fields.Date.to_date(date_to)
-        start, stop = self._bounds(date_from, date_to)
+        start, stop = definitions.utc_bounds(date_from, date_to)
         params = {"sites": sites.ids or [0], "from": date_from, "to": date_to, "start": start, "stop": stop}
         self.env.flush_all()
-        cr = self.env.cr
         figures = {}
+        for query in (self._query_sites, self._query_professionals, self._query_patients,
+                      self._query_consultations, self._query_permanences, self._query_meetings,
+                      self._query_liaisons, self._query_satisfaction):
+            figures.update(query(params))
+        figures["activity"] = self._compute_site_activity(params)
+        return figures
 
-        cr.execute(SQL("""
+    def _fetch(self, query, **params):
+        self.env.cr.execute(SQL(query, **params))
+        return self.env.cr.fetchall()
+
+    def _query_sites(self, params):
+        sites = self._fetch("""
             SELECT site.region_id, count(*), count(*) FILTER (WHERE site.polyvalent),
                    count(DISTINCT site.network_id)
               FROM microstructure_site site
@@ -157,56 +161,54 @@ class MicrostructureIndicators(models.AbstractModel):
                AND (site.date_open IS NULL OR site.date_open <= %(to)s)
                AND (site.date_end IS NULL OR site.date_end >= %(from)s)
              GROUP BY site.region_id
-        """, **params))
-        figures["sites"] = {region: (count, poly, networks) for region, count, poly, networks in cr.fetchall()}
-        cr.execute(SQL("""
+        """, **params)
+        [(networks,)] = self._fetch("""
             SELECT count(DISTINCT site.network_id)
               FROM microstructure_site site
              WHERE site.id = ANY(%(sites)s)
                AND (site.date_open IS NULL OR site.date_open <= %(to)s)
                AND (site.date_end IS NULL OR site.date_end >= %(from)s)
-        """, **params))
-        figures["networks"] = cr.fetchone()[0]
+        """, **params)
+        return {
+            "sites": {region: (count, poly, nets) for region, count, poly, nets in sites},
+            "networks": networks,
+        }
 
-        cr.execute(SQL("""
+    def _query_professionals(self, params):
+        return {"professionals": dict(self._fetch("""
             SELECT membership.profession, count(DISTINCT membership.professional_id)
               FROM microstructure_membership membership
              WHERE membership.site_id = ANY(%(sites)s) AND membership.active
                AND membership.date_start <= %(to)s
                AND (membership.date_end IS NULL OR membership.date_end >= %(to)s)
              GROUP BY membership.profession
-        """, **params))
-        figures["professionals"] = dict(cr.fetchall())
+        """, **params))}
 
-        followed = SQL("""
-            patient.site_id = ANY(%(sites)s) AND (patient.active OR patient.retention_archived)
-            AND patient.inclusion_date <= %(to)s
-            AND (patient.exit_date IS NULL OR patient.exit_date >= %(from)s)
-        """, **params)
-        motive = SQL("""
-            CASE WHEN patient.motive_addiction OR patient.motive_precarity THEN 'addiction'
-                 WHEN patient.motive_mental_health THEN 'mental_health' END
-        """)
-        cr.execute(SQL("""
-            SELECT %(motive)s, patient.sex, count(*),
-                   sum((%(to)s::date - patient.birth_date) / 365.25), count(patient.birth_date)
+    def _query_patients(self, params):
+        """Patients followed per motive and sex, per region and motive, per
+        substance; inclusions and exits per month."""
+        date_from, date_to = params["from"], params["to"]
+        scope = SQL("patient.site_id = ANY(%s) AND %s", params["sites"], definitions.patient_counted("patient"))
+        followed = SQL("%s AND %s", scope, definitions.patient_followed("patient", date_from, date_to))
+        motive = definitions.patient_motive("patient")
+        figures = {}
+        rows = self._fetch("""
+            SELECT %(motive)s, patient.sex, count(*), sum(%(age)s), count(patient.birth_date)
               FROM microstructure_patient patient
              WHERE %(followed)s
              GROUP BY 1, 2
-        """, motive=motive, followed=followed, to=date_to))
+        """, motive=motive, followed=followed, age=definitions.patient_age("patient", date_to))
         # (count, sum of the ages, patients with a birth date: the base of the mean age)
-        figures["patients"] = {(m, sex): (count, age, aged) for m, sex, count, age, aged in cr.fetchall()}
-
-        cr.execute(SQL("""
+        figures["patients"] = {(m, sex): (count, age, aged) for m, sex, count, age, aged in rows}
+        rows = self._fetch("""
             SELECT site.region_id, %(motive)s, count(*)
               FROM microstructure_patient patient
               JOIN microstructure_site site ON site.id = patient.site_id
              WHERE %(followed)s
              GROUP BY 1, 2
-        """, motive=motive, followed=followed))
-        figures["patients_by_region"] = {(region, m): count for region, m, count in cr.fetchall()}
-
-        cr.execute(SQL("""
+        """, motive=motive, followed=followed)
+        figures["patients_by_region"] = {(region, m): count for region, m, count in rows}
+        figures["substances"] = dict(self._fetch("""
             SELECT rel.microstructure_substance_id, count(DISTINCT patient.id)
               FROM microstructure_patient patient
               JOIN microstructure_patient_microstructure_substance_rel rel
@@ -214,37 +216,34 @@ class MicrostructureIndicators(models.AbstractModel):
              WHERE %(followed)s
              GROUP BY 1
         """, followed=followed))
-        figures["substances"] = dict(cr.fetchall())
-
-        cr.execute(SQL("""
+        rows = self._fetch("""
             SELECT month, sum(inclusions)::int, sum(exits)::int FROM (
                 SELECT date_trunc('month', patient.inclusion_date)::date AS month, 1 AS inclusions, 0 AS exits
                   FROM microstructure_patient patient
-                 WHERE patient.site_id = ANY(%(sites)s) AND (patient.active OR patient.retention_archived)
-                   AND patient.inclusion_date BETWEEN %(from)s AND %(to)s
+                 WHERE %(scope)s AND patient.inclusion_date BETWEEN %(from)s AND %(to)s
                 UNION ALL
                 SELECT date_trunc('month', patient.exit_date)::date, 0, 1
                   FROM microstructure_patient patient
-                 WHERE patient.site_id = ANY(%(sites)s) AND (patient.active OR patient.retention_archived)
-                   AND patient.exit_date BETWEEN %(from)s AND %(to)s
+                 WHERE %(scope)s AND patient.exit_date BETWEEN %(from)s AND %(to)s
             ) flows GROUP BY month ORDER BY month
-        """, **params))
-        figures["flows"] = [(month, inclusions, exits) for month, inclusions, exits in cr.fetchall()]
+        """, scope=scope, **{"from": date_from, "to": date_to})
+        figures["flows"] = [(month, inclusions, exits) for month, inclusions, exits in rows]
         # The patients followed over two consecutive periods tell the exits of
         # the first and the inclusions of the second (followed = carried over
         # + inclusions = carried on + exits): the flows of the neighbour
         # periods say whether the patients carried over and on are protected.
         length = date_to - date_from + timedelta(days=1)
-        cr.execute(SQL("""
+        [(figures["exits_before"], figures["inclusions_after"])] = self._fetch("""
             SELECT count(*) FILTER (WHERE patient.exit_date BETWEEN %(before_from)s AND %(before_to)s),
                    count(*) FILTER (WHERE patient.inclusion_date BETWEEN %(after_from)s AND %(after_to)s)
               FROM microstructure_patient patient
-             WHERE patient.site_id = ANY(%(sites)s) AND (patient.active OR patient.retention_archived)
-        """, sites=params["sites"], before_from=date_from - length, before_to=date_from - timedelta(days=1),
-            after_from=date_to + timedelta(days=1), after_to=date_to + length))
-        figures["exits_before"], figures["inclusions_after"] = cr.fetchone()
+             WHERE %(scope)s
+        """, scope=scope, before_from=date_from - length, before_to=date_from - timedelta(days=1),
+            after_from=date_to + timedelta(days=1), after_to=date_to + length)
+        return figures
 
-        cr.execute(SQL("""
+    def _query_consultations(self, params):
+        rows = self._fetch("""
             SELECT professional.profession,
                    count(*) FILTER (WHERE consultation.state = 'done'),
                    count(*) FILTER (WHERE consultation.state = 'no_show'),
@@ -255,20 +254,22 @@ class MicrostructureIndicators(models.AbstractModel):
              WHERE consultation.site_id = ANY(%(sites)s)
                AND consultation.start >= %(start)s AND consultation.start < %(stop)s
              GROUP BY professional.profession
-        """, **params))
-        figures["consultations"] = {row[0]: row[1:] for row in cr.fetchall()}
+        """, **params)
+        return {"consultations": {row[0]: row[1:] for row in rows}}
 
-        cr.execute(SQL("""
+    def _query_permanences(self, params):
+        rows = self._fetch("""
             SELECT permanence.profession, count(*), sum(permanence.slot_count)::int,
                    sum(permanence.booked_count)::int
               FROM microstructure_permanence permanence
              WHERE permanence.site_id = ANY(%(sites)s) AND permanence.state = 'held'
                AND permanence.start >= %(start)s AND permanence.start < %(stop)s
              GROUP BY permanence.profession
-        """, **params))
-        figures["permanences"] = {row[0]: row[1:] for row in cr.fetchall()}
+        """, **params)
+        return {"permanences": {row[0]: row[1:] for row in rows}}
 
-        cr.execute(SQL("""
+    def _query_meetings(self, params):
+        rows = self._fetch("""
             SELECT meeting.kind, count(*),
                    coalesce(sum((SELECT count(*) FROM microstructure_meeting_attendee_rel rel
                                    WHERE rel.meeting_id = meeting.id)), 0)::int,
@@ -280,92 +281,83 @@ class MicrostructureIndicators(models.AbstractModel):
              WHERE meeting.site_id = ANY(%(sites)s) AND meeting.state = 'done'
                AND meeting.start >= %(start)s AND meeting.start < %(stop)s
              GROUP BY meeting.kind
-        """, **params))
-        figures["meetings"] = {row[0]: row[1:] for row in cr.fetchall()}
+        """, **params)
+        return {"meetings": {row[0]: row[1:] for row in rows}}
 
-        cr.execute(SQL("""
-            SELECT site.region_id, count(*),
-                   count(*) FILTER (WHERE liaison.date_sent IS NOT NULL),
-                   count(*) FILTER (WHERE liaison.date_assessed IS NOT NULL),
-                   count(*) FILTER (WHERE liaison.date_accompanied IS NOT NULL),
-                   percentile_cont(0.5) WITHIN GROUP (ORDER BY
-                       EXTRACT(EPOCH FROM liaison.date_contacted - liaison.date_sent) / 86400),
-                   percentile_cont(0.5) WITHIN GROUP (ORDER BY
-                       EXTRACT(EPOCH FROM liaison.date_assessed - liaison.date_contacted) / 86400),
-                   count(*) FILTER (WHERE liaison.date_contacted IS NOT NULL AND liaison.date_sent IS NOT NULL),
-                   count(*) FILTER (WHERE liaison.date_assessed IS NOT NULL AND liaison.date_contacted IS NOT NULL)
+    def _query_liaisons(self, params):
+        counted = definitions.liaison_counted("liaison")
+        rows = self._fetch("""
+            SELECT site.region_id, %(steps)s, %(medians)s, %(bases)s
               FROM microstructure_liaison liaison
               JOIN microstructure_site site ON site.id = liaison.site_id
-             WHERE liaison.site_id = ANY(%(sites)s) AND liaison.state != 'cancelled'
+             WHERE liaison.site_id = ANY(%(sites)s) AND %(counted)s
                AND liaison.date BETWEEN %(from)s AND %(to)s
              GROUP BY site.region_id
-        """, **params))
+        """, counted=counted, steps=SQL(", ").join(
+            SQL("count(*) FILTER (WHERE %s)", definitions.liaison_step_reached("liaison", step))
+            for step in LIAISON_STEPS
+        ), medians=SQL(", ").join(
+            definitions.median(definitions.liaison_delay("liaison", delay)) for delay in definitions.LIAISON_DELAYS
+        ), bases=SQL(", ").join(
+            SQL("count(%s)", definitions.liaison_delay("liaison", delay)) for delay in definitions.LIAISON_DELAYS
+        ), **params)
         # (sheets, sent, handled, accompanied, median days to contact, median
         # days to interview, sheets behind each median)
-        figures["liaisons"] = {row[0]: row[1:] for row in cr.fetchall()}
+        return {"liaisons": {row[0]: row[1:] for row in rows}}
 
-        cr.execute(SQL("""
+    def _query_satisfaction(self, params):
+        answered = definitions.answer_counted("answer", params["start"], params["stop"])
+        rows = self._fetch("""
             SELECT question.microstructure_indicator,
                    count(DISTINCT answer.id),
-                   count(DISTINCT answer.id) FILTER (WHERE suggestion.microstructure_positive)
+                   count(DISTINCT answer.id) FILTER (WHERE %(positive)s)
               FROM survey_user_input answer
               JOIN survey_user_input_line line ON line.user_input_id = answer.id
               JOIN survey_question question ON question.id = line.question_id
               LEFT JOIN survey_question_answer suggestion ON suggestion.id = line.suggested_answer_id
-             WHERE answer.microstructure_site_id = ANY(%(sites)s) AND answer.state = 'done'
-               AND NOT coalesce(answer.test_entry, FALSE) AND NOT coalesce(line.skipped, FALSE)
+             WHERE answer.microstructure_site_id = ANY(%(sites)s) AND %(answered)s AND %(given)s
                AND question.microstructure_indicator IS NOT NULL
-               AND answer.end_datetime >= %(start)s AND answer.end_datetime < %(stop)s
              GROUP BY question.microstructure_indicator
-        """, **params))
-        figures["satisfaction"] = {row[0]: row[1:] for row in cr.fetchall()}
-        cr.execute(SQL("""
+        """, sites=params["sites"], answered=answered, given=definitions.answer_line_given("line"),
+            positive=definitions.answer_positive("suggestion"))
+        [(answers,)] = self._fetch("""
             SELECT count(*) FROM survey_user_input answer
-             WHERE answer.microstructure_site_id = ANY(%(sites)s) AND answer.state = 'done'
-               AND NOT coalesce(answer.test_entry, FALSE)
-               AND answer.end_datetime >= %(start)s AND answer.end_datetime < %(stop)s
-        """, **params))
-        figures["survey_answers"] = cr.fetchone()[0]
-
-        figures["activity"] = self._compute_site_activity(params)
-        return figures
+             WHERE answer.microstructure_site_id = ANY(%(sites)s) AND %(answered)s
+        """, sites=params["sites"], answered=answered)
+        return {"satisfaction": {row[0]: row[1:] for row in rows}, "survey_answers": answers}
 
     def _compute_site_activity(self, params):
         """Per site: patients followed, consultations done, permanences and
         meetings held, liaison sheets, survey answers."""
-        cr = self.env.cr
         activity = {site_id: [0] * 6 for site_id in params["sites"]}
         queries = [
-            """SELECT patient.site_id, count(*) FROM microstructure_patient patient
-                WHERE patient.site_id = ANY(%(sites)s) AND (patient.active OR patient.retention_archived)
-                  AND patient.inclusion_date <= %(to)s
-                  AND (patient.exit_date IS NULL OR patient.exit_date >= %(from)s)
-                GROUP BY 1""",
-            """SELECT consultation.site_id, count(*) FROM microstructure_consultation consultation
-                WHERE consultation.site_id = ANY(%(sites)s) AND consultation.state = 'done'
-                  AND consultation.start >= %(start)s AND consultation.start < %(stop)s
-                GROUP BY 1""",
-            """SELECT permanence.site_id, count(*) FROM microstructure_permanence permanence
-                WHERE permanence.site_id = ANY(%(sites)s) AND permanence.state = 'held'
-                  AND permanence.start >= %(start)s AND permanence.start < %(stop)s
-                GROUP BY 1""",
-            """SELECT meeting.site_id, count(*) FROM microstructure_meeting meeting
-                WHERE meeting.site_id = ANY(%(sites)s) AND meeting.state = 'done'
-                  AND meeting.start >= %(start)s AND meeting.start < %(stop)s
-                GROUP BY 1""",
-            """SELECT liaison.site_id, count(*) FROM microstructure_liaison liaison
-                WHERE liaison.site_id = ANY(%(sites)s) AND liaison.state != 'cancelled'
-                  AND liaison.date BETWEEN %(from)s AND %(to)s
-                GROUP BY 1""",
-            """SELECT answer.microstructure_site_id, count(*) FROM survey_user_input answer
-                WHERE answer.microstructure_site_id = ANY(%(sites)s) AND answer.state = 'done'
-                  AND NOT coalesce(answer.test_entry, FALSE)
-                  AND answer.end_datetime >= %(start)s AND answer.end_datetime < %(stop)s
-                GROUP BY 1""",
+            SQL("""SELECT patient.site_id, count(*) FROM microstructure_patient patient
+                    WHERE patient.site_id = ANY(%s) AND %s GROUP BY 1""",
+                params["sites"], definitions.patient_followed("patient", params["from"], params["to"])),
+            SQL("""SELECT consultation.site_id, count(*) FROM microstructure_consultation consultation
+                    WHERE consultation.site_id = ANY(%(sites)s) AND consultation.state = 'done'
+                      AND consultation.start >= %(start)s AND consultation.start < %(stop)s
+                    GROUP BY 1""", **params),
+            SQL("""SELECT permanence.site_id, count(*) FROM microstructure_permanence permanence
+                    WHERE permanence.site_id = ANY(%(sites)s) AND permanence.state = 'held'
+                      AND permanence.start >= %(start)s AND permanence.start < %(stop)s
+                    GROUP BY 1""", **params),
+            SQL("""SELECT meeting.site_id, count(*) FROM microstructure_meeting meeting
+                    WHERE meeting.site_id = ANY(%(sites)s) AND meeting.state = 'done'
+                      AND meeting.start >= %(start)s AND meeting.start < %(stop)s
+                    GROUP BY 1""", **params),
+            SQL("""SELECT liaison.site_id, count(*) FROM microstructure_liaison liaison
+                    WHERE liaison.site_id = ANY(%s) AND %s AND liaison.date BETWEEN %s AND %s
+                    GROUP BY 1""", params["sites"], definitions.liaison_counted("liaison"),
+                params["from"], params["to"]),
+            SQL("""SELECT answer.microstructure_site_id, count(*) FROM survey_user_input answer
+                    WHERE answer.microstructure_site_id = ANY(%s) AND %s
+                    GROUP BY 1""", params["sites"],
+                definitions.answer_counted("answer", params["start"], params["stop"])),
         ]
         for column, query in enumerate(queries):
-            cr.execute(SQL(query, **params))
-            for site_id, count in cr.fetchall():
+            self.env.cr.execute(query)
+            for site_id, count in self.env.cr.fetchall():
                 activity[site_id][column] = count
         return activity
 
@@ -382,72 +374,90 @@ class MicrostructureIndicators(models.AbstractModel):
         is one cell; a figure that is a sum of another table's figures is an
         equation; differences that count people (sheets not sent, answers
         skipped) are hidden cells.
+
+        Each table declares its cells in its ``_cells_<key>`` method; the
+        activity per site comes first, as the base of the region and report
+        totals.
         """
         engine = Protection()
-        cell, add = engine.cell, engine.add
+        site_region = {site.id: site.region_id.id for site in sites}
+        region_ids = sorted(set(site_region.values()), key=lambda r: (r is None, r or 0))
+        self._cells_activity(engine, figures, site_region, region_ids)
+        for key in self._get_table_keys():
+            method = getattr(self, f"_cells_{key}", None)
+            if key != "activity" and method:
+                method(engine, figures, site_region, region_ids)
+        return engine.protect()
 
+    def _cells_activity(self, engine, figures, site_region, region_ids):
         # Activity per site, the base of the region and report totals
         activity = figures["activity"]
         site_columns = ("patients", "done", "sheets", "answers")
         site_index = {"patients": 0, "done": 1, "sheets": 4, "answers": 5}
-        site_region = {site.id: site.region_id.id for site in sites}
         for site_id in activity:
             for column in site_columns:
-                cell(("site", site_id, column), activity[site_id][site_index[column]])
+                engine.cell(("site", site_id, column), activity[site_id][site_index[column]])
         for column in site_columns:
-            add(("activity", column), [("site", site_id, column) for site_id in activity])
-        region_ids = sorted({r for r in site_region.values()}, key=lambda r: (r is None, r or 0))
+            engine.add(("activity", column), [("site", site_id, column) for site_id in activity])
         for column in ("patients", "sheets"):
             for region in region_ids:
-                add(("region_sites", region, column),
-                    [("site", s, column) for s in activity if site_region.get(s) == region], hidden=True)
+                engine.add(("region_sites", region, column),
+                           [("site", s, column) for s in activity if site_region.get(s) == region], hidden=True)
 
-        # Patients followed per motive and sex, and per region and motive
+    def _cells_patients(self, engine, figures, site_region, region_ids):
+        # Patients followed per motive and sex
         patients = figures["patients"]
         for motive in MOTIVES:
             for sex in SEXES:
-                cell(("patients", motive, sex), patients.get((motive, sex), (0, 0, 0))[0])
-            add(("patients", motive), [("patients", motive, sex) for sex in SEXES])
+                engine.cell(("patients", motive, sex), patients.get((motive, sex), (0, 0, 0))[0])
+            engine.add(("patients", motive), [("patients", motive, sex) for sex in SEXES])
         for sex in SEXES:
-            add(("patients", "*", sex), [("patients", motive, sex) for motive in MOTIVES])
-        add(("patients", "*"), [("patients", motive) for motive in MOTIVES])
+            engine.add(("patients", "*", sex), [("patients", motive, sex) for motive in MOTIVES])
+        engine.add(("patients", "*"), [("patients", motive) for motive in MOTIVES])
         engine.equation(("patients", "*"), [("patients", "*", sex) for sex in SEXES])
+
+    def _cells_patients_by_region(self, engine, figures, site_region, region_ids):
+        # Patients per region and motive
         by_region = figures["patients_by_region"]
         for region in region_ids:
             for motive in MOTIVES:
-                cell(("region_patients", region, motive), by_region.get((region, motive), 0))
-            add(("region_patients", region), [("region_patients", region, motive) for motive in MOTIVES])
+                engine.cell(("region_patients", region, motive), by_region.get((region, motive), 0))
+            engine.add(("region_patients", region), [("region_patients", region, motive) for motive in MOTIVES])
             # the patients of the region's sites: with a motive, or without one
             # (a remainder of zero is taken as known: the protection assumes the worst)
             other = engine.count(("region_sites", region, "patients")) - engine.count(("region_patients", region))
-            cell(("region_patients_other", region), other, hidden=bool(other))
+            engine.cell(("region_patients_other", region), other, hidden=bool(other))
             engine.equation(("region_sites", region, "patients"),
                             [("region_patients", region), ("region_patients_other", region)])
         for motive in MOTIVES:
             engine.equation(("patients", motive), [("region_patients", region, motive) for region in region_ids])
         engine.equation(("patients", "*"), [("region_patients", region) for region in region_ids])
         other = sum(engine.count(("region_patients_other", region)) for region in region_ids)
-        add(("patients_other",), [("region_patients_other", region) for region in region_ids], hidden=bool(other))
+        engine.add(("patients_other",), [("region_patients_other", region) for region in region_ids],
+                   hidden=bool(other))
         engine.equation(("activity", "patients"), [("patients", "*"), ("patients_other",)])
 
+    def _cells_substances(self, engine, figures, site_region, region_ids):
+        # a patient may have several substances: no sum is printed
+        for substance, count in figures["substances"].items():
+            engine.cell(("substance", substance), count)
+
+    def _cells_flows(self, engine, figures, site_region, region_ids):
         # Inclusions and exits per month; the patients carried over from the
         # period before and carried on to the next one
         for month, inclusions, exits in figures["flows"]:
-            cell(("flows", month, "inclusions"), inclusions)
-            cell(("flows", month, "exits"), exits)
+            engine.cell(("flows", month, "inclusions"), inclusions)
+            engine.cell(("flows", month, "exits"), exits)
         for column in ("inclusions", "exits"):
-            add(("flows", "*", column), [("flows", month, column) for month, _i, _e in figures["flows"]])
+            engine.add(("flows", "*", column), [("flows", month, column) for month, _i, _e in figures["flows"]])
         followed = engine.count(("activity", "patients"))
         for hidden, column, neighbour in (("carried_over", "inclusions", "exits_before"),
                                           ("carried_on", "exits", "inclusions_after")):
-            cell((hidden,), followed - engine.count(("flows", "*", column)), hidden=True,
-                 sensitive=figures[neighbour] in SMALL)
+            engine.cell((hidden,), followed - engine.count(("flows", "*", column)), hidden=True,
+                        sensitive=figures[neighbour] in SMALL)
             engine.equation(("activity", "patients"), [(hidden,), ("flows", "*", column)])
 
-        # Substances: a patient may have several, no sum is printed
-        for substance, count in figures["substances"].items():
-            cell(("substance", substance), count)
-
+    def _cells_consultations(self, engine, figures, site_region, region_ids):
         # Consultations per profession and state; the due ones (done, missed
         # or excused) are the base of the no-show rate
         consultations = figures["consultations"]
@@ -456,64 +466,77 @@ class MicrostructureIndicators(models.AbstractModel):
             counts = dict(zip(CONSULTATION_STATES, consultations.get(profession, (0, 0, 0, 0))))
             printed = profession in PROFESSIONS
             for state in CONSULTATION_STATES:
-                cell(("consult", profession, state), counts[state], hidden=not printed)
-            add(("consult", profession, "due"),
-                [("consult", profession, state) for state in ("done", "no_show", "excused")], hidden=True)
-            add(("consult", profession), [("consult", profession, "due"), ("consult", profession, "cancelled")],
-                hidden=not printed)
+                engine.cell(("consult", profession, state), counts[state], hidden=not printed)
+            engine.add(("consult", profession, "due"),
+                       [("consult", profession, state) for state in definitions.DUE_STATES], hidden=True)
+            engine.add(("consult", profession),
+                       [("consult", profession, "due"), ("consult", profession, "cancelled")], hidden=not printed)
         for column in (*CONSULTATION_STATES, "due"):
-            add(("consult", "*", column), [("consult", p, column) for p in PROFESSIONS], hidden=column == "due")
-        add(("consult", "*"), [("consult", p) for p in PROFESSIONS])
+            engine.add(("consult", "*", column), [("consult", p, column) for p in PROFESSIONS],
+                       hidden=column == "due")
+        engine.add(("consult", "*"), [("consult", p) for p in PROFESSIONS])
         engine.equation(("consult", "*"), [("consult", "*", "due"), ("consult", "*", "cancelled")])
-        engine.equation(("consult", "*", "due"),
-                        [("consult", "*", state) for state in ("done", "no_show", "excused")])
+        engine.equation(("consult", "*", "due"), [("consult", "*", state) for state in definitions.DUE_STATES])
         # consultations done per site (all professions) and per profession
         others = [("consult", p, "done") for p in professions if p not in PROFESSIONS]
-        add(("consult", "other", "done"), others, hidden=bool(sum(engine.count(key) for key in others)))
+        engine.add(("consult", "other", "done"), others, hidden=bool(sum(engine.count(key) for key in others)))
         engine.equation(("activity", "done"), [("consult", "*", "done"), ("consult", "other", "done")])
 
-        # Slots booked in the permanences; patients discussed in meetings
+    def _cells_permanences(self, engine, figures, site_region, region_ids):
+        # Slots booked in the permanences
         for profession, (_held, _slots, booked) in figures["permanences"].items():
-            cell(("booked", profession), booked)
-        add(("booked", "*"), [("booked", p) for p in figures["permanences"]])
+            engine.cell(("booked", profession), booked)
+        engine.add(("booked", "*"), [("booked", p) for p in figures["permanences"]])
+
+    def _cells_meetings(self, engine, figures, site_region, region_ids):
+        # Patients discussed in meetings
         meetings = figures["meetings"]
         kinds = self.env["microstructure.meeting"]._fields["kind"].get_values(self.env)
         for kind in kinds:
-            cell(("discussed", kind), meetings.get(kind, (0, 0, 0, 0))[3])
-        add(("discussed", "*"), [("discussed", kind) for kind in kinds])
+            engine.cell(("discussed", kind), meetings.get(kind, (0, 0, 0, 0))[3])
+        engine.add(("discussed", "*"), [("discussed", kind) for kind in kinds])
 
+    def _cells_liaisons(self, engine, figures, site_region, region_ids):
         # Liaison funnel per region: nested counts, protected as pairs
         liaisons = figures["liaisons"]
         liaison_regions = [region for region in region_ids if region in liaisons]
         for region in liaison_regions:
             for step, value in zip(LIAISON_STEPS, liaisons[region][:4]):
-                cell(("liaison", region, step), value)
+                engine.cell(("liaison", region, step), value)
             for whole, part, gap in LIAISON_GAPS:
                 value = engine.count(("liaison", region, whole)) - engine.count(("liaison", region, part))
-                cell(("liaison", region, gap), value, hidden=True)
+                engine.cell(("liaison", region, gap), value, hidden=True)
                 engine.equation(("liaison", region, whole), [("liaison", region, part), ("liaison", region, gap)])
             engine.equation(("region_sites", region, "sheets"), [("liaison", region, "sheets")])
         for step in (*LIAISON_STEPS, *(gap for _w, _p, gap in LIAISON_GAPS)):
-            add(("liaison", "*", step), [("liaison", region, step) for region in liaison_regions],
-                hidden=step not in LIAISON_STEPS)
+            engine.add(("liaison", "*", step), [("liaison", region, step) for region in liaison_regions],
+                       hidden=step not in LIAISON_STEPS)
         for whole, part, gap in LIAISON_GAPS:
             engine.equation(("liaison", "*", whole), [("liaison", "*", part), ("liaison", "*", gap)])
         engine.equation(("activity", "sheets"), [("liaison", "*", "sheets")])
 
+    def _cells_satisfaction(self, engine, figures, site_region, region_ids):
         # Satisfaction: respondents per question, and who skipped it
         satisfaction = figures["satisfaction"]
         for question in SATISFACTION_QUESTIONS:
             respondents, positive = satisfaction.get(question, (0, 0))
-            cell(("survey", question, "positive"), positive)
-            cell(("survey", question, "negative"), respondents - positive, hidden=True)
-            add(("survey", question, "respondents"),
-                [("survey", question, "positive"), ("survey", question, "negative")])
-            cell(("survey", question, "skipped"), engine.count(("activity", "answers")) - respondents, hidden=True)
+            engine.cell(("survey", question, "positive"), positive)
+            engine.cell(("survey", question, "negative"), respondents - positive, hidden=True)
+            engine.add(("survey", question, "respondents"),
+                       [("survey", question, "positive"), ("survey", question, "negative")])
+            engine.cell(("survey", question, "skipped"), engine.count(("activity", "answers")) - respondents,
+                        hidden=True)
             engine.equation(("activity", "answers"),
                             [("survey", question, "respondents"), ("survey", question, "skipped")])
-        return engine.protect()
 
     # PUBLISHED TABLES ----------------------------------------------------------
+    @api.model
+    def _get_table_keys(self):
+        """The published tables, in the order of the report: each one is
+        made by its ``_table_<key>`` method (and its cells declared by its
+        ``_cells_<key>`` method when it counts people)."""
+        return TABLES
+
     @api.model
     def _get_tables(self, sites, date_from, date_to):
         """The published tables: dicts with ``key``, ``title``, ``columns``
@@ -527,209 +550,208 @@ class MicrostructureIndicators(models.AbstractModel):
         date_from, date_to = fields.Date.to_date(date_from), fields.Date.to_date(date_to)
         figures = self._compute_figures(sites, date_from, date_to)
         engine = self._protect_figures(figures, sites)
-        value = engine.value
+        report = IndicatorReport(self.env, sites, date_from, date_to, figures, engine)
+        return [getattr(self, f"_table_{key}")(report) for key in self._get_table_keys()]
 
-        def ratio(part, whole, base, factor=1.0):
-            """part / whole, the keys of known cells (or numbers), over ``base`` people."""
-            for key in (part, whole):
-                if not isinstance(key, (int, float)) and not engine.is_known(key):
-                    return PRIMARY
-            if base in SMALL:
-                return PRIMARY
-            part = part if isinstance(part, (int, float)) else engine.count(part)
-            whole = whole if isinstance(whole, (int, float)) else engine.count(whole)
-            return factor * part / whole if whole else None
-
-        selection = self.env["microstructure.professional"]._fields["profession"]._description_selection(self.env)
-        profession_label = dict(selection)
-        regions = self.env["microstructure.region"].browse(
-            sorted({r for r in (set(figures["sites"]) | {r for r, _m in figures["patients_by_region"]}
-                                | set(figures["liaisons"])) if r})
-        ).sorted("name")
-        motive_label = {"addiction": self.env._("Addictions / precarity"), "mental_health": self.env._("Mental health")}
-        total_label = self.env._("Total")
-        tables = []
-
-        # Sites per region: public facts, published as they are
-        rows = []
-        for region in regions:
+    def _table_sites(self, report):
+        # public facts, published as they are
+        figures, rows = report.figures, []
+        for region in report.regions:
             count, poly, networks = figures["sites"].get(region.id, (0, 0, 0))
             if count:
                 rows.append([region.name, count, poly, _share(poly, count), networks])
         total = sum(row[1] for row in rows)
         poly_total = sum(row[2] for row in rows)
-        rows.append([total_label, total, poly_total, _share(poly_total, total), figures["networks"]])
-        tables.append(self._make_table("sites", self.env._("Sites per region"), [
+        rows.append([report.total_label, total, poly_total, _share(poly_total, total), figures["networks"]])
+        return self._make_table("sites", self.env._("Sites per region"), [
             ("region", self.env._("Region"), "text"), ("sites", self.env._("Microstructures"), "number"),
-            ("polyvalent", self.env._("Polyvalent"), "number"), ("polyvalent_share", self.env._("Share polyvalent"), "percent"),
+            ("polyvalent", self.env._("Polyvalent"), "number"),
+            ("polyvalent_share", self.env._("Share polyvalent"), "percent"),
             ("networks", self.env._("Networks"), "number"),
-        ], rows, ["sites"]))
+        ], rows, ["sites"])
 
-        # Professionals: public facts
-        rows = [[profession_label[p], figures["professionals"].get(p, 0)] for p in PROFESSIONS]
-        rows.append([total_label, sum(row[1] for row in rows)])
-        tables.append(self._make_table("professionals", self.env._("Professionals"), [
-            ("profession", self.env._("Profession"), "text"), ("professionals", self.env._("Professionals"), "number"),
-        ], rows, ["professionals"]))
+    def _table_professionals(self, report):
+        # public facts
+        professionals = report.figures["professionals"]
+        rows = [[report.profession_label[p], professionals.get(p, 0)] for p in PROFESSIONS]
+        rows.append([report.total_label, sum(row[1] for row in rows)])
+        return self._make_table("professionals", self.env._("Professionals"), [
+            ("profession", self.env._("Profession"), "text"),
+            ("professionals", self.env._("Professionals"), "number"),
+        ], rows, ["professionals"])
 
-        # Patients followed per motive and sex
-        patients = figures["patients"]
+    def _table_patients(self, report):
+        # Patients followed per motive and sex, with the mean age
+        engine, value, patients = report.engine, report.value, report.figures["patients"]
         rows = []
-        for motive, label in [(m, motive_label[m]) for m in MOTIVES] + [("*", total_label)]:
+        for motive, label in [(m, report.motive_label[m]) for m in MOTIVES] + [("*", report.total_label)]:
             motives = MOTIVES if motive == "*" else (motive,)
             ages = sum(float(patients.get((m, sex), (0, 0, 0))[1] or 0) for m in motives for sex in SEXES)
             aged = sum(patients.get((m, sex), (0, 0, 0))[2] for m in motives for sex in SEXES)
             count_key = ("patients", motive)
-            men_key, women_key = (("patients", motive, sex) if motive != "*" else ("patients", "*", sex)
-                                  for sex in SEXES)
+            men_key, women_key = (("patients", motive, sex) for sex in SEXES)
             count = engine.count(count_key)
-            mean_age = ratio(ages, aged, aged) if engine.is_known(count_key) else PRIMARY
+            mean_age = engine.statistic(lambda ages=ages, aged=aged: ages / aged if aged else None, aged, [count_key])
             rows.append([
                 label, value(men_key), value(women_key), value(count_key),
-                ratio(men_key, count_key, count), ratio(women_key, count_key, count),
+                engine.share(men_key, count_key, count), engine.share(women_key, count_key, count),
                 round(mean_age, 1) if isinstance(mean_age, float) else mean_age,
             ])
-        tables.append(self._make_table("patients", self.env._("Patients followed"), [
-            ("motive", self.env._("Motive"), "text"), ("men", self.env._("Men"), "count"), ("women", self.env._("Women"), "count"),
-            ("patients", self.env._("Patients followed"), "count"), ("men_share", self.env._("Share of men"), "percent"),
-            ("women_share", self.env._("Share of women"), "percent"), ("mean_age", self.env._("Mean age"), "decimal"),
-        ], rows, ["men", "women"]))
+        return self._make_table("patients", self.env._("Patients followed"), [
+            ("motive", self.env._("Motive"), "text"), ("men", self.env._("Men"), "count"),
+            ("women", self.env._("Women"), "count"), ("patients", self.env._("Patients followed"), "count"),
+            ("men_share", self.env._("Share of men"), "percent"),
+            ("women_share", self.env._("Share of women"), "percent"),
+            ("mean_age", self.env._("Mean age"), "decimal"),
+        ], rows, ["men", "women"])
 
-        # Patients per region and motive
-        by_region = figures["patients_by_region"]
-        patient_regions = regions.filtered(lambda r: any(by_region.get((r.id, m)) for m in MOTIVES))
+    def _table_patients_by_region(self, report):
+        by_region, value = report.figures["patients_by_region"], report.value
+        patient_regions = report.regions.filtered(lambda r: any(by_region.get((r.id, m)) for m in MOTIVES))
         rows = [
             [region.name, *(value(("region_patients", region.id, m)) for m in MOTIVES),
              value(("region_patients", region.id))]
             for region in patient_regions
         ]
-        rows.append([total_label, *(value(("patients", m)) for m in MOTIVES), value(("patients", "*"))])
-        tables.append(self._make_table("patients_by_region", self.env._("Patients per region"), [
+        rows.append([report.total_label, *(value(("patients", m)) for m in MOTIVES), value(("patients", "*"))])
+        return self._make_table("patients_by_region", self.env._("Patients per region"), [
             ("region", self.env._("Region"), "text"), ("addiction", self.env._("Addictions / precarity"), "count"),
-            ("mental_health", self.env._("Mental health"), "count"), ("patients", self.env._("Patients followed"), "count"),
-        ], rows, ["addiction", "mental_health"]))
+            ("mental_health", self.env._("Mental health"), "count"),
+            ("patients", self.env._("Patients followed"), "count"),
+        ], rows, ["addiction", "mental_health"])
 
-        # Substances, ranked
-        ranked = sorted(figures["substances"].items(), key=lambda item: (-item[1], item[0]))
+    def _table_substances(self, report):
+        # ranked; a patient may have several substances: no total
+        ranked = sorted(report.figures["substances"].items(), key=lambda item: (-item[1], item[0]))
         substances = self.env["microstructure.substance"].browse([s for s, _c in ranked])
         rows = [
-            [rank, substance.name, value(("substance", substance.id))]
+            [rank, substance.name, report.value(("substance", substance.id))]
             for rank, substance in enumerate(substances, 1)
         ]
-        tables.append(self._make_table("substances", self.env._("Main substances"), [
+        return self._make_table("substances", self.env._("Main substances"), [
             ("rank", self.env._("Rank"), "number"), ("substance", self.env._("Substance"), "text"),
             ("patients", self.env._("Patients"), "count"),
-        ], rows, ["patients"], label_column=1, total=False))
+        ], rows, ["patients"], label_column=1, total=False)
 
+    def _table_flows(self, report):
         # Inclusions and exits per month
+        value = report.value
         rows = [
             [fields.Date.to_date(month).strftime("%m/%Y"),
              value(("flows", month, "inclusions")), value(("flows", month, "exits"))]
-            for month, _i, _e in figures["flows"]
-        ] or [[date_from.strftime("%m/%Y"), 0, 0]]
-        rows.append([total_label, value(("flows", "*", "inclusions")), value(("flows", "*", "exits"))])
-        tables.append(self._make_table("flows", self.env._("Inclusions and exits"), [
+            for month, _i, _e in report.figures["flows"]
+        ] or [[report.date_from.strftime("%m/%Y"), 0, 0]]
+        rows.append([report.total_label, value(("flows", "*", "inclusions")), value(("flows", "*", "exits"))])
+        return self._make_table("flows", self.env._("Inclusions and exits"), [
             ("month", self.env._("Month"), "text"), ("inclusions", self.env._("Inclusions"), "count"),
             ("exits", self.env._("Exits"), "count"),
-        ], rows, ["inclusions", "exits"]))
+        ], rows, ["inclusions", "exits"])
 
-        # Consultations per profession
-        rows = []
-        for profession, label in [(p, profession_label[p]) for p in PROFESSIONS] + [("*", total_label)]:
+    def _table_consultations(self, report):
+        # Consultations per profession, with the no-show rate
+        engine, value, rows = report.engine, report.value, []
+        for profession, label in [(p, report.profession_label[p]) for p in PROFESSIONS] + [("*", report.total_label)]:
             due = ("consult", profession, "due")
             rows.append([
                 label, *(value(("consult", profession, state)) for state in CONSULTATION_STATES),
                 value(("consult", profession)),
-                ratio(("consult", profession, "no_show"), due, engine.count(due)),
+                engine.share(("consult", profession, "no_show"), due, engine.count(due)),
             ])
-        tables.append(self._make_table("consultations", self.env._("Consultations"), [
+        return self._make_table("consultations", self.env._("Consultations"), [
             ("profession", self.env._("Profession"), "text"), ("done", self.env._("Done"), "count"),
             ("no_show", self.env._("No-shows"), "count"), ("excused", self.env._("Excused absences"), "count"),
             ("cancelled", self.env._("Cancelled"), "count"), ("consultations", self.env._("Consultations"), "count"),
             ("no_show_rate", self.env._("No-show rate"), "percent"),
-        ], rows, ["done", "no_show"]))
+        ], rows, ["done", "no_show"])
 
-        # Permanences of psychologists and social workers
-        permanences = figures["permanences"]
+    def _table_permanences(self, report):
+        # Permanences of psychologists and social workers (held and slots:
+        # public facts; slots booked: consultations)
+        engine, value, permanences = report.engine, report.value, report.figures["permanences"]
         kinds = [p for p in ("psychologist", "social_worker", "psychiatrist", "gp") if p in permanences]
         rows = []
         for profession in kinds:
             held, slots, booked = permanences[profession]
             key = ("booked", profession)
-            rows.append([profession_label[profession], held, slots, value(key), ratio(key, slots, booked)])
+            rows.append([report.profession_label[profession], held, slots, value(key), engine.share(key, slots, booked)])
         if not kinds:
-            rows = [[profession_label[p], 0, 0, 0, None] for p in ("psychologist", "social_worker")]
+            rows = [[report.profession_label[p], 0, 0, 0, None] for p in ("psychologist", "social_worker")]
         held_total = sum(row[1] for row in rows)
         slot_total = sum(row[2] for row in rows)
         booked_total = engine.count(("booked", "*"))
-        rows.append([total_label, held_total, slot_total, value(("booked", "*")),
-                     ratio(("booked", "*"), slot_total, booked_total)])
-        tables.append(self._make_table("permanences", self.env._("Permanences"), [
-            ("profession", self.env._("Profession"), "text"), ("permanences", self.env._("Permanences held"), "number"),
+        rows.append([report.total_label, held_total, slot_total, value(("booked", "*")),
+                     engine.share(("booked", "*"), slot_total, booked_total)])
+        return self._make_table("permanences", self.env._("Permanences"), [
+            ("profession", self.env._("Profession"), "text"),
+            ("permanences", self.env._("Permanences held"), "number"),
             ("slots", self.env._("Slots"), "number"), ("booked", self.env._("Slots booked"), "count"),
             ("fill_rate", self.env._("Fill rate"), "percent"),
-        ], rows, ["permanences"]))
+        ], rows, ["permanences"])
 
+    def _table_meetings(self, report):
         # Meetings held and attendance (professionals: public facts)
-        meetings = figures["meetings"]
+        meetings, value = report.figures["meetings"], report.value
         meeting_kinds = dict(self.env["microstructure.meeting"]._fields["kind"]._description_selection(self.env))
         rows = []
         for kind, label in meeting_kinds.items():
             held, invited, present, _discussed = meetings.get(kind, (0, 0, 0, 0))
             rows.append([label, held, invited, present, _share(present, invited), value(("discussed", kind))])
         invited, present = sum(row[2] for row in rows), sum(row[3] for row in rows)
-        rows.append([total_label, sum(row[1] for row in rows), invited, present, _share(present, invited),
+        rows.append([report.total_label, sum(row[1] for row in rows), invited, present, _share(present, invited),
                      value(("discussed", "*"))])
-        tables.append(self._make_table("meetings", self.env._("Meetings"), [
+        return self._make_table("meetings", self.env._("Meetings"), [
             ("kind", self.env._("Meeting"), "text"), ("meetings", self.env._("Meetings held"), "number"),
             ("invited", self.env._("Professionals invited"), "number"), ("present", self.env._("Present"), "number"),
-            ("attendance_rate", self.env._("Attendance rate"), "percent"), ("discussed", self.env._("Patients discussed"), "count"),
-        ], rows, ["meetings"]))
+            ("attendance_rate", self.env._("Attendance rate"), "percent"),
+            ("discussed", self.env._("Patients discussed"), "count"),
+        ], rows, ["meetings"])
 
-        # Liaison funnel per region; a median is printed when it rests on more
-        # than 10 sheets and the count of its step is printed
-        liaisons = figures["liaisons"]
+    def _table_liaisons(self, report):
+        # Liaison funnel per region; a median is printed when it rests on
+        # more than 10 sheets and the count of its step is known
+        engine, value, liaisons = report.engine, report.value, report.figures["liaisons"]
         rows = []
-        for region in regions.filtered(lambda r: r.id in liaisons):
+        for region in report.regions.filtered(lambda r: r.id in liaisons):
             figures_row = liaisons[region.id]
             medians = []
             for median, base, step in ((figures_row[4], figures_row[6], "sent"),
                                        (figures_row[5], figures_row[7], "handled")):
-                if median is None:
-                    medians.append(None)
-                elif base in SMALL or not engine.is_known(("liaison", region.id, step)):
-                    medians.append(PRIMARY)
-                else:
-                    medians.append(round(median, 1))
+                medians.append(None if median is None else engine.statistic(
+                    lambda median=median: round(median, 1), base, [("liaison", region.id, step)]))
             rows.append([region.name, *(value(("liaison", region.id, step)) for step in LIAISON_STEPS), *medians])
         if not rows:
-            rows = [[total_label, 0, 0, 0, 0, None, None]]
+            rows = [[report.total_label, 0, 0, 0, 0, None, None]]
         else:
-            rows.append([total_label, *(value(("liaison", "*", step)) for step in LIAISON_STEPS), None, None])
-        tables.append(self._make_table("liaisons", self.env._("Liaison sheets"), [
-            ("region", self.env._("Region"), "text"), ("sheets", self.env._("Sheets"), "count"), ("sent", self.env._("Sent"), "count"),
-            ("handled", self.env._("Handled with an interview"), "count"), ("accompanied", self.env._("Accompanied"), "count"),
+            rows.append([report.total_label, *(value(("liaison", "*", step)) for step in LIAISON_STEPS), None, None])
+        return self._make_table("liaisons", self.env._("Liaison sheets"), [
+            ("region", self.env._("Region"), "text"), ("sheets", self.env._("Sheets"), "count"),
+            ("sent", self.env._("Sent"), "count"),
+            ("handled", self.env._("Handled with an interview"), "count"),
+            ("accompanied", self.env._("Accompanied"), "count"),
             ("median_contact", self.env._("Median days to contact"), "decimal"),
             ("median_interview", self.env._("Median days to interview"), "decimal"),
-        ], rows, ["sheets", "sent", "handled", "accompanied"]))
+        ], rows, ["sheets", "sent", "handled", "accompanied"])
 
-        # Satisfaction survey
+    def _table_satisfaction(self, report):
+        engine, value = report.engine, report.value
         labels = dict(self.env["survey.question"]._fields["microstructure_indicator"]._description_selection(self.env))
         rows = []
         for question in SATISFACTION_QUESTIONS:
             respondents = ("survey", question, "respondents")
             positive = ("survey", question, "positive")
             rows.append([labels[question], value(respondents), value(positive),
-                         ratio(positive, respondents, engine.count(respondents))])
+                         engine.share(positive, respondents, engine.count(respondents))])
         rows.append([self.env._("Questionnaires answered"), value(("activity", "answers")), None, None])
-        tables.append(self._make_table("satisfaction", self.env._("Patient satisfaction"), [
+        return self._make_table("satisfaction", self.env._("Patient satisfaction"), [
             ("question", self.env._("Question"), "text"), ("respondents", self.env._("Respondents"), "count"),
-            ("positive", self.env._("Positive answers"), "count"), ("positive_share", self.env._("Share positive"), "percent"),
-        ], rows, ["positive_share"]))
+            ("positive", self.env._("Positive answers"), "count"),
+            ("positive_share", self.env._("Share positive"), "percent"),
+        ], rows, ["positive_share"])
 
-        # Activity per site
-        activity = figures["activity"]
-        active_sites = sites.filtered(lambda s: any(activity.get(s.id, ())))
+    def _table_activity(self, report):
+        # Activity per site (permanences and meetings held: public facts)
+        activity, value = report.figures["activity"], report.value
+        active_sites = report.sites.filtered(lambda s: any(activity.get(s.id, ())))
         active_sites = active_sites.sorted(lambda s: (s.region_id.name or "", s.network_id.name or "", s.name))
         rows = []
         for site in active_sites:
@@ -741,17 +763,18 @@ class MicrostructureIndicators(models.AbstractModel):
             ])
         if rows:
             rows.append([
-                total_label, None, value(("activity", "patients")), value(("activity", "done")),
+                report.total_label, None, value(("activity", "patients")), value(("activity", "done")),
                 sum(activity[s.id][2] for s in active_sites), sum(activity[s.id][3] for s in active_sites),
                 value(("activity", "sheets")), value(("activity", "answers")),
             ])
-        tables.append(self._make_table("activity", self.env._("Activity per site"), [
+        return self._make_table("activity", self.env._("Activity per site"), [
             ("site", self.env._("Site"), "text"), ("network", self.env._("Network"), "text"),
-            ("patients", self.env._("Patients followed"), "count"), ("consultations", self.env._("Consultations done"), "count"),
-            ("permanences", self.env._("Permanences held"), "number"), ("meetings", self.env._("Meetings held"), "number"),
+            ("patients", self.env._("Patients followed"), "count"),
+            ("consultations", self.env._("Consultations done"), "count"),
+            ("permanences", self.env._("Permanences held"), "number"),
+            ("meetings", self.env._("Meetings held"), "number"),
             ("sheets", self.env._("Liaison sheets"), "count"), ("answers", self.env._("Survey answers"), "count"),
-        ], rows, ["patients"]))
-        return tables
+        ], rows, ["patients"])
 
     @staticmethod
     def _make_table(key, title, columns, rows, chart, label_column=0, total=True):

@@ -133,6 +133,27 @@ class Protection:
         self._ensure_protected()
         return dict(self._masks)
 
+    def statistic(self, value, base, keys=()):
+        """A share, rate, mean or median as printed: masked when it rests on
+        1 to 10 people (``base``) or on a cell of ``keys`` that is not known;
+        then it reveals nothing more than the known cells do. ``value`` may
+        be a callable, called only when the statistic is printed."""
+        if base in SMALL or not all(self.is_known(key) for key in keys):
+            return PRIMARY
+        return value() if callable(value) else value
+
+    def share(self, part, whole, base):
+        """``part / whole`` (keys of cells, or numbers) over ``base`` people;
+        none when ``whole`` is zero."""
+        keys = [key for key in (part, whole) if not isinstance(key, (int, float))]
+
+        def compute():
+            numerator, denominator = (key if isinstance(key, (int, float)) else self.count(key)
+                                      for key in (part, whole))
+            return numerator / denominator if denominator else None
+
+        return self.statistic(compute, base, keys)
+
     def _ensure_protected(self):
         if self._masks is None:
             self.protect()
