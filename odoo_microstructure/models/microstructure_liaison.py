@@ -3,8 +3,6 @@ import json
 
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL
-
 from ..tools import indicator_definitions as definitions
 
 PRACTITIONER = "odoo_microstructure.group_microstructure_practitioner"
@@ -476,27 +474,23 @@ class MicrostructureLiaison(models.Model):
 
     # FUNNEL
     @api.model
-    def _get_funnel(self, domain):
+    def _get_funnel(self, domain, date_from=None, date_to=None):
         """Figures of the referral funnel of the sheets of ``domain`` (read
-        with the user's rights), followed as a cohort: the sheets that reached
-        each step, the conversion rates and the median delays in days. The
-        steps, delays and medians are those of the regional report
-        (``tools/indicator_definitions.py``): a cancelled sheet counts
-        nowhere."""
+        with the user's rights): the sheets at each step, the conversion
+        rates and the median delays in days, with the definitions of the
+        regional report (``tools/indicator_definitions.py``): a
+        cancelled sheet counts nowhere.
+
+        Over a period, a sheet counts in a step when the step's date lies in
+        it, and a delay when its end does, as in the regional report; without
+        one, the sheets are followed as a cohort: every step they reached.
+        """
         self.flush_model(["state", *definitions.LIAISON_STEPS.values(), "date_contacted"])
         query = self._search(domain)
-        liaison = query.table
-        counted = definitions.liaison_counted(liaison)
-        reached = [
-            SQL("count(*) FILTER (WHERE %s AND %s)", counted, definitions.liaison_step_reached(liaison, step))
-            for step in definitions.LIAISON_STEPS
-        ]
-        medians = [
-            SQL("%s FILTER (WHERE %s)", definitions.median(definitions.liaison_delay(liaison, delay)), counted)
-            for delay in definitions.LIAISON_DELAYS
-        ]
-        [(sheets, sent, handled, accompanied, to_contact, to_interview)] = self.env.execute_query(
-            query.select(*reached, *medians)
+        if date_from or date_to:
+            query.add_where(definitions.liaison_in_period(query.table, date_from, date_to))
+        [(sheets, sent, handled, accompanied, to_contact, to_interview, _base_contact, _base_interview)] = (
+            self.env.execute_query(query.select(*definitions.liaison_funnel(query.table, date_from, date_to)))
         )
         return {
             "sheets": sheets,
@@ -505,8 +499,8 @@ class MicrostructureLiaison(models.Model):
             "accompanied": accompanied,
             "handled_rate": 100.0 * handled / sent if sent else 0.0,
             "accompanied_rate": 100.0 * accompanied / handled if handled else 0.0,
-            "median_days_to_contact": to_contact,
-            "median_days_to_interview": to_interview,
+            "median_days_to_contact": definitions.round_half_up(to_contact),
+            "median_days_to_interview": definitions.round_half_up(to_interview),
         }
 
     # REMINDERS

@@ -11,7 +11,7 @@ or a sum of another table's figures, is one cell or one equation of the same
 report. The tables carry whitelisted columns only.
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from odoo import api, fields, models, tools
 from odoo.tools import SQL
@@ -22,6 +22,7 @@ from ..tools.indicator_definitions import (
     FIRST_YEAR,
     LIAISON_STEPS,
     MOTIVES,
+    OTHER_PROFESSIONS,
     PROFESSIONS,
     SATISFACTION_QUESTIONS,
     SEXES,
@@ -38,7 +39,7 @@ EXPORT_COLUMNS = frozenset({
     "kind", "question", "step",
     "sites", "polyvalent", "polyvalent_share", "networks", "professionals",
     "men", "women", "patients", "men_share", "women_share", "mean_age",
-    "addiction", "mental_health", "inclusions", "exits",
+    "addiction", "mental_health", "both", "no_motive", "inclusions", "exits",
     "done", "no_show", "excused", "cancelled", "consultations", "no_show_rate",
     "permanences", "slots", "booked", "fill_rate",
     "meetings", "invited", "present", "attendance_rate", "discussed",
@@ -50,9 +51,6 @@ FORBIDDEN_COLUMNS = frozenset({
     "name", "first_names", "birth_name", "birth_date", "street", "zip", "city", "phone",
     "email", "nir", "rpps", "adeli", "patient_id", "usage_name", "first_name",
 })
-# each step of the funnel holds the next one; the difference counts people too
-LIAISON_GAPS = (("sheets", "sent", "not_sent"), ("sent", "handled", "not_handled"),
-                ("handled", "accompanied", "not_accompanied"))
 # the published tables, in the order of the report
 TABLES = ("sites", "professionals", "patients", "patients_by_region", "substances", "flows",
           "consultations", "permanences", "meetings", "liaisons", "satisfaction", "activity")
@@ -60,6 +58,14 @@ TABLES = ("sites", "professionals", "patients", "patients_by_region", "substance
 
 def _share(part, whole):
     return part / whole if whole else None
+
+
+def _months(date_from, date_to):
+    """The first day of every month of the period."""
+    month = date(date_from.year, date_from.month, 1)
+    while month <= date_to:
+        yield month
+        month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
 
 
 class IndicatorReport:
@@ -74,7 +80,11 @@ class IndicatorReport:
         self.profession_label = dict(
             env["microstructure.professional"]._fields["profession"]._description_selection(env)
         )
-        self.motive_label = {"addiction": env._("Addictions / precarity"), "mental_health": env._("Mental health")}
+        self.profession_label[OTHER_PROFESSIONS] = env._("Other professions")
+        self.motive_label = {
+            "addiction": env._("Addictions / precarity"), "mental_health": env._("Mental health"),
+            "both": env._("Both motives"), "none": env._("No motive"),
+        }
         self.regions = env["microstructure.region"].browse(
             sorted({r for r in (set(figures["sites"]) | {r for r, _m in figures["patients_by_region"]}
                                 | set(figures["liaisons"])) if r})
@@ -216,7 +226,7 @@ class MicrostructureIndicators(models.AbstractModel):
              WHERE %(followed)s
              GROUP BY 1
         """, followed=followed))
-        rows = self._fetch("""
+        flows = self._fetch("""
             SELECT month, sum(inclusions)::int, sum(exits)::int FROM (
                 SELECT date_trunc('month', patient.inclusion_date)::date AS month, 1 AS inclusions, 0 AS exits
                   FROM microstructure_patient patient
@@ -227,7 +237,9 @@ class MicrostructureIndicators(models.AbstractModel):
                  WHERE %(scope)s AND patient.exit_date BETWEEN %(from)s AND %(to)s
             ) flows GROUP BY month ORDER BY month
         """, scope=scope, **{"from": date_from, "to": date_to})
-        figures["flows"] = [(month, inclusions, exits) for month, inclusions, exits in rows]
+        # every month of the period, those with no inclusion nor exit too
+        flows = {month: (inclusions, exits) for month, inclusions, exits in flows}
+        figures["flows"] = [(month, *flows.get(month, (0, 0))) for month in _months(date_from, date_to)]
         # The patients followed over two consecutive periods tell the exits of
         # the first and the inclusions of the second (followed = carried over
         # + inclusions = carried on + exits): the flows of the neighbour
@@ -244,7 +256,7 @@ class MicrostructureIndicators(models.AbstractModel):
 
     def _query_consultations(self, params):
         rows = self._fetch("""
-            SELECT professional.profession,
+            SELECT %(profession)s,
                    count(*) FILTER (WHERE consultation.state = 'done'),
                    count(*) FILTER (WHERE consultation.state = 'no_show'),
                    count(*) FILTER (WHERE consultation.state = 'excused'),
@@ -253,8 +265,8 @@ class MicrostructureIndicators(models.AbstractModel):
               JOIN microstructure_professional professional ON professional.id = consultation.professional_id
              WHERE consultation.site_id = ANY(%(sites)s)
                AND consultation.start >= %(start)s AND consultation.start < %(stop)s
-             GROUP BY professional.profession
-        """, **params)
+             GROUP BY 1
+        """, profession=definitions.consultation_profession("professional"), **params)
         return {"consultations": {row[0]: row[1:] for row in rows}}
 
     def _query_permanences(self, params):
@@ -274,36 +286,48 @@ class MicrostructureIndicators(models.AbstractModel):
                    coalesce(sum((SELECT count(*) FROM microstructure_meeting_attendee_rel rel
                                    WHERE rel.meeting_id = meeting.id)), 0)::int,
                    coalesce(sum((SELECT count(*) FROM microstructure_meeting_present_rel rel
-                                   WHERE rel.meeting_id = meeting.id)), 0)::int,
-                   coalesce(sum((SELECT count(DISTINCT line.patient_id) FROM microstructure_meeting_line line
-                                   WHERE line.meeting_id = meeting.id)), 0)::int
+                                   WHERE rel.meeting_id = meeting.id)), 0)::int
               FROM microstructure_meeting meeting
              WHERE meeting.site_id = ANY(%(sites)s) AND meeting.state = 'done'
                AND meeting.start >= %(start)s AND meeting.start < %(stop)s
              GROUP BY meeting.kind
         """, **params)
-        return {"meetings": {row[0]: row[1:] for row in rows}}
+        # the patients discussed, each one once, by the kinds of meeting that
+        # discussed it
+        discussed = self._fetch("""
+            SELECT kinds, count(*) FROM (
+                SELECT array_agg(DISTINCT meeting.kind ORDER BY meeting.kind) AS kinds
+                  FROM microstructure_meeting_line line
+                  JOIN microstructure_meeting meeting ON meeting.id = line.meeting_id
+                 WHERE meeting.site_id = ANY(%(sites)s) AND meeting.state = 'done'
+                   AND meeting.start >= %(start)s AND meeting.start < %(stop)s
+                 GROUP BY line.patient_id
+            ) patients GROUP BY kinds
+        """, **params)
+        return {
+            "meetings": {row[0]: row[1:] for row in rows},
+            "discussed": {tuple(kinds): count for kinds, count in discussed},
+        }
 
     def _query_liaisons(self, params):
-        counted = definitions.liaison_counted("liaison")
+        """The funnel per region and over the report: each sheet counted in a
+        step over the period that holds the step's date."""
+        funnel = definitions.liaison_funnel("liaison", params["from"], params["to"])
         rows = self._fetch("""
-            SELECT site.region_id, %(steps)s, %(medians)s, %(bases)s
+            SELECT GROUPING(site.region_id), site.region_id, %(funnel)s
               FROM microstructure_liaison liaison
               JOIN microstructure_site site ON site.id = liaison.site_id
-             WHERE liaison.site_id = ANY(%(sites)s) AND %(counted)s
-               AND liaison.date BETWEEN %(from)s AND %(to)s
-             GROUP BY site.region_id
-        """, counted=counted, steps=SQL(", ").join(
-            SQL("count(*) FILTER (WHERE %s)", definitions.liaison_step_reached("liaison", step))
-            for step in LIAISON_STEPS
-        ), medians=SQL(", ").join(
-            definitions.median(definitions.liaison_delay("liaison", delay)) for delay in definitions.LIAISON_DELAYS
-        ), bases=SQL(", ").join(
-            SQL("count(%s)", definitions.liaison_delay("liaison", delay)) for delay in definitions.LIAISON_DELAYS
-        ), **params)
+             WHERE liaison.site_id = ANY(%(sites)s) AND %(in_period)s
+             GROUP BY GROUPING SETS ((site.region_id), ())
+        """, sites=params["sites"], funnel=SQL(", ").join(funnel),
+            in_period=definitions.liaison_in_period("liaison", params["from"], params["to"]))
         # (sheets, sent, handled, accompanied, median days to contact, median
         # days to interview, sheets behind each median)
-        return {"liaisons": {row[0]: row[1:] for row in rows}}
+        total = next((row[2:] for row in rows if row[0]), (0, 0, 0, 0, None, None, 0, 0))
+        return {
+            "liaisons": {row[1]: row[2:] for row in rows if not row[0]},
+            "liaison_total": total,
+        }
 
     def _query_satisfaction(self, params):
         answered = definitions.answer_counted("answer", params["start"], params["stop"])
@@ -347,9 +371,9 @@ class MicrostructureIndicators(models.AbstractModel):
                       AND meeting.start >= %(start)s AND meeting.start < %(stop)s
                     GROUP BY 1""", **params),
             SQL("""SELECT liaison.site_id, count(*) FROM microstructure_liaison liaison
-                    WHERE liaison.site_id = ANY(%s) AND %s AND liaison.date BETWEEN %s AND %s
+                    WHERE liaison.site_id = ANY(%s) AND %s AND %s
                     GROUP BY 1""", params["sites"], definitions.liaison_counted("liaison"),
-                params["from"], params["to"]),
+                definitions.liaison_date_in("liaison", LIAISON_STEPS["sheets"], params["from"], params["to"])),
             SQL("""SELECT answer.microstructure_site_id, count(*) FROM survey_user_input answer
                     WHERE answer.microstructure_site_id = ANY(%s) AND %s
                     GROUP BY 1""", params["sites"],
@@ -399,13 +423,9 @@ class MicrostructureIndicators(models.AbstractModel):
                 engine.cell(("site", site_id, column), activity[site_id][site_index[column]])
         for column in site_columns:
             engine.add(("activity", column), [("site", site_id, column) for site_id in activity])
-        for column in ("patients", "sheets"):
-            for region in region_ids:
-                engine.add(("region_sites", region, column),
-                           [("site", s, column) for s in activity if site_region.get(s) == region], hidden=True)
 
     def _cells_patients(self, engine, figures, site_region, region_ids):
-        # Patients followed per motive and sex
+        # Patients followed per motive and sex: each patient in one motive
         patients = figures["patients"]
         for motive in MOTIVES:
             for sex in SEXES:
@@ -415,27 +435,20 @@ class MicrostructureIndicators(models.AbstractModel):
             engine.add(("patients", "*", sex), [("patients", motive, sex) for motive in MOTIVES])
         engine.add(("patients", "*"), [("patients", motive) for motive in MOTIVES])
         engine.equation(("patients", "*"), [("patients", "*", sex) for sex in SEXES])
+        engine.equation(("activity", "patients"), [("patients", "*")])
 
     def _cells_patients_by_region(self, engine, figures, site_region, region_ids):
-        # Patients per region and motive
+        # Patients per region and motive: the patients of the region's sites
         by_region = figures["patients_by_region"]
         for region in region_ids:
             for motive in MOTIVES:
                 engine.cell(("region_patients", region, motive), by_region.get((region, motive), 0))
             engine.add(("region_patients", region), [("region_patients", region, motive) for motive in MOTIVES])
-            # the patients of the region's sites: with a motive, or without one
-            # (a remainder of zero is taken as known: the protection assumes the worst)
-            other = engine.count(("region_sites", region, "patients")) - engine.count(("region_patients", region))
-            engine.cell(("region_patients_other", region), other, hidden=bool(other))
-            engine.equation(("region_sites", region, "patients"),
-                            [("region_patients", region), ("region_patients_other", region)])
+            engine.equation(("region_patients", region),
+                            [("site", site, "patients") for site in figures["activity"] if site_region.get(site) == region])
         for motive in MOTIVES:
             engine.equation(("patients", motive), [("region_patients", region, motive) for region in region_ids])
         engine.equation(("patients", "*"), [("region_patients", region) for region in region_ids])
-        other = sum(engine.count(("region_patients_other", region)) for region in region_ids)
-        engine.add(("patients_other",), [("region_patients_other", region) for region in region_ids],
-                   hidden=bool(other))
-        engine.equation(("activity", "patients"), [("patients", "*"), ("patients_other",)])
 
     def _cells_substances(self, engine, figures, site_region, region_ids):
         # a patient may have several substances: no sum is printed
@@ -458,29 +471,25 @@ class MicrostructureIndicators(models.AbstractModel):
             engine.equation(("activity", "patients"), [(hidden,), ("flows", "*", column)])
 
     def _cells_consultations(self, engine, figures, site_region, region_ids):
-        # Consultations per profession and state; the due ones (done, missed
-        # or excused) are the base of the no-show rate
+        # Consultations per profession (the other professions in one row) and
+        # state; the due ones (done, missed or excused) are the base of the
+        # no-show rate
         consultations = figures["consultations"]
-        professions = list(PROFESSIONS) + [p for p in consultations if p not in PROFESSIONS]
+        professions = (*PROFESSIONS, OTHER_PROFESSIONS)
         for profession in professions:
             counts = dict(zip(CONSULTATION_STATES, consultations.get(profession, (0, 0, 0, 0))))
-            printed = profession in PROFESSIONS
             for state in CONSULTATION_STATES:
-                engine.cell(("consult", profession, state), counts[state], hidden=not printed)
+                engine.cell(("consult", profession, state), counts[state])
             engine.add(("consult", profession, "due"),
                        [("consult", profession, state) for state in definitions.DUE_STATES], hidden=True)
-            engine.add(("consult", profession),
-                       [("consult", profession, "due"), ("consult", profession, "cancelled")], hidden=not printed)
+            engine.add(("consult", profession), [("consult", profession, "due"), ("consult", profession, "cancelled")])
         for column in (*CONSULTATION_STATES, "due"):
-            engine.add(("consult", "*", column), [("consult", p, column) for p in PROFESSIONS],
-                       hidden=column == "due")
-        engine.add(("consult", "*"), [("consult", p) for p in PROFESSIONS])
+            engine.add(("consult", "*", column), [("consult", p, column) for p in professions], hidden=column == "due")
+        engine.add(("consult", "*"), [("consult", p) for p in professions])
         engine.equation(("consult", "*"), [("consult", "*", "due"), ("consult", "*", "cancelled")])
         engine.equation(("consult", "*", "due"), [("consult", "*", state) for state in definitions.DUE_STATES])
-        # consultations done per site (all professions) and per profession
-        others = [("consult", p, "done") for p in professions if p not in PROFESSIONS]
-        engine.add(("consult", "other", "done"), others, hidden=bool(sum(engine.count(key) for key in others)))
-        engine.equation(("activity", "done"), [("consult", "*", "done"), ("consult", "other", "done")])
+        # consultations done per site and per profession
+        engine.equation(("activity", "done"), [("consult", "*", "done")])
 
     def _cells_permanences(self, engine, figures, site_region, region_ids):
         # Slots booked in the permanences
@@ -489,30 +498,29 @@ class MicrostructureIndicators(models.AbstractModel):
         engine.add(("booked", "*"), [("booked", p) for p in figures["permanences"]])
 
     def _cells_meetings(self, engine, figures, site_region, region_ids):
-        # Patients discussed in meetings
-        meetings = figures["meetings"]
-        kinds = self.env["microstructure.meeting"]._fields["kind"].get_values(self.env)
-        for kind in kinds:
-            engine.cell(("discussed", kind), meetings.get(kind, (0, 0, 0, 0))[3])
-        engine.add(("discussed", "*"), [("discussed", kind) for kind in kinds])
+        # Patients discussed in meetings, each one once: a patient discussed
+        # in meetings of two kinds counts in both rows and once in the total,
+        # so the patients of each combination of kinds are hidden cells
+        discussed = figures["discussed"]
+        for kinds, count in discussed.items():
+            engine.cell(("discussed", kinds), count, hidden=True)
+        for kind in self.env["microstructure.meeting"]._fields["kind"].get_values(self.env):
+            engine.add(("discussed", kind), [("discussed", kinds) for kinds in discussed if kind in kinds])
+        engine.add(("discussed", "*"), [("discussed", kinds) for kinds in discussed])
 
     def _cells_liaisons(self, engine, figures, site_region, region_ids):
-        # Liaison funnel per region: nested counts, protected as pairs
+        # Liaison funnel per region. Each step counts the sheets that reached
+        # it during the period: the steps are not nested, their differences
+        # count no group of people.
         liaisons = figures["liaisons"]
         liaison_regions = [region for region in region_ids if region in liaisons]
         for region in liaison_regions:
             for step, value in zip(LIAISON_STEPS, liaisons[region][:4]):
                 engine.cell(("liaison", region, step), value)
-            for whole, part, gap in LIAISON_GAPS:
-                value = engine.count(("liaison", region, whole)) - engine.count(("liaison", region, part))
-                engine.cell(("liaison", region, gap), value, hidden=True)
-                engine.equation(("liaison", region, whole), [("liaison", region, part), ("liaison", region, gap)])
-            engine.equation(("region_sites", region, "sheets"), [("liaison", region, "sheets")])
-        for step in (*LIAISON_STEPS, *(gap for _w, _p, gap in LIAISON_GAPS)):
-            engine.add(("liaison", "*", step), [("liaison", region, step) for region in liaison_regions],
-                       hidden=step not in LIAISON_STEPS)
-        for whole, part, gap in LIAISON_GAPS:
-            engine.equation(("liaison", "*", whole), [("liaison", "*", part), ("liaison", "*", gap)])
+            engine.equation(("liaison", region, "sheets"),
+                            [("site", site, "sheets") for site in figures["activity"] if site_region.get(site) == region])
+        for step in LIAISON_STEPS:
+            engine.add(("liaison", "*", step), [("liaison", region, step) for region in liaison_regions])
         engine.equation(("activity", "sheets"), [("liaison", "*", "sheets")])
 
     def _cells_satisfaction(self, engine, figures, site_region, region_ids):
@@ -595,7 +603,7 @@ class MicrostructureIndicators(models.AbstractModel):
             rows.append([
                 label, value(men_key), value(women_key), value(count_key),
                 engine.share(men_key, count_key, count), engine.share(women_key, count_key, count),
-                round(mean_age, 1) if isinstance(mean_age, float) else mean_age,
+                definitions.round_half_up(mean_age) if isinstance(mean_age, float) else mean_age,
             ])
         return self._make_table("patients", self.env._("Patients followed"), [
             ("motive", self.env._("Motive"), "text"), ("men", self.env._("Men"), "count"),
@@ -616,17 +624,27 @@ class MicrostructureIndicators(models.AbstractModel):
         rows.append([report.total_label, *(value(("patients", m)) for m in MOTIVES), value(("patients", "*"))])
         return self._make_table("patients_by_region", self.env._("Patients per region"), [
             ("region", self.env._("Region"), "text"), ("addiction", self.env._("Addictions / precarity"), "count"),
-            ("mental_health", self.env._("Mental health"), "count"),
+            ("mental_health", self.env._("Mental health"), "count"), ("both", self.env._("Both motives"), "count"),
+            ("no_motive", self.env._("No motive"), "count"),
             ("patients", self.env._("Patients followed"), "count"),
-        ], rows, ["addiction", "mental_health"])
+        ], rows, ["addiction", "mental_health", "both"])
 
     def _table_substances(self, report):
-        # ranked; a patient may have several substances: no total
-        ranked = sorted(report.figures["substances"].items(), key=lambda item: (-item[1], item[0]))
-        substances = self.env["microstructure.substance"].browse([s for s, _c in ranked])
+        """Ranked by the patients shown: substances with as many patients
+        share a rank, and so do the masked ones, after the others (in the
+        order of their names: their order would tell their counts apart)."""
+        engine = report.engine
+        substances = self.env["microstructure.substance"].browse(list(report.figures["substances"]))
+        shown = substances.filtered(lambda s: not engine.is_masked(("substance", s.id)))
+        shown = shown.sorted(lambda s: (-engine.count(("substance", s.id)), s.name))
+        counts = [engine.count(("substance", substance.id)) for substance in shown]
         rows = [
-            [rank, substance.name, report.value(("substance", substance.id))]
-            for rank, substance in enumerate(substances, 1)
+            [1 + sum(1 for other in counts if other > count), substance.name, count]
+            for substance, count in zip(shown, counts)
+        ]
+        rows += [
+            [len(shown) + 1, substance.name, report.value(("substance", substance.id))]
+            for substance in (substances - shown).sorted("name")
         ]
         return self._make_table("substances", self.env._("Main substances"), [
             ("rank", self.env._("Rank"), "number"), ("substance", self.env._("Substance"), "text"),
@@ -637,10 +655,9 @@ class MicrostructureIndicators(models.AbstractModel):
         # Inclusions and exits per month
         value = report.value
         rows = [
-            [fields.Date.to_date(month).strftime("%m/%Y"),
-             value(("flows", month, "inclusions")), value(("flows", month, "exits"))]
+            [month.strftime("%m/%Y"), value(("flows", month, "inclusions")), value(("flows", month, "exits"))]
             for month, _i, _e in report.figures["flows"]
-        ] or [[report.date_from.strftime("%m/%Y"), 0, 0]]
+        ]
         rows.append([report.total_label, value(("flows", "*", "inclusions")), value(("flows", "*", "exits"))])
         return self._make_table("flows", self.env._("Inclusions and exits"), [
             ("month", self.env._("Month"), "text"), ("inclusions", self.env._("Inclusions"), "count"),
@@ -650,7 +667,8 @@ class MicrostructureIndicators(models.AbstractModel):
     def _table_consultations(self, report):
         # Consultations per profession, with the no-show rate
         engine, value, rows = report.engine, report.value, []
-        for profession, label in [(p, report.profession_label[p]) for p in PROFESSIONS] + [("*", report.total_label)]:
+        professions = (*PROFESSIONS, OTHER_PROFESSIONS)
+        for profession, label in [(p, report.profession_label[p]) for p in professions] + [("*", report.total_label)]:
             due = ("consult", profession, "due")
             rows.append([
                 label, *(value(("consult", profession, state)) for state in CONSULTATION_STATES),
@@ -694,7 +712,7 @@ class MicrostructureIndicators(models.AbstractModel):
         meeting_kinds = dict(self.env["microstructure.meeting"]._fields["kind"]._description_selection(self.env))
         rows = []
         for kind, label in meeting_kinds.items():
-            held, invited, present, _discussed = meetings.get(kind, (0, 0, 0, 0))
+            held, invited, present = meetings.get(kind, (0, 0, 0))
             rows.append([label, held, invited, present, _share(present, invited), value(("discussed", kind))])
         invited, present = sum(row[2] for row in rows), sum(row[3] for row in rows)
         rows.append([report.total_label, sum(row[1] for row in rows), invited, present, _share(present, invited),
@@ -707,22 +725,22 @@ class MicrostructureIndicators(models.AbstractModel):
         ], rows, ["meetings"])
 
     def _table_liaisons(self, report):
-        # Liaison funnel per region; a median is printed when it rests on
-        # more than 10 sheets and the count of its step is known
+        # Liaison funnel per region and over the report; a median is printed
+        # when it rests on more than 10 sheets and the count of its step is
+        # known
         engine, value, liaisons = report.engine, report.value, report.figures["liaisons"]
-        rows = []
-        for region in report.regions.filtered(lambda r: r.id in liaisons):
-            figures_row = liaisons[region.id]
-            medians = []
-            for median, base, step in ((figures_row[4], figures_row[6], "sent"),
-                                       (figures_row[5], figures_row[7], "handled")):
-                medians.append(None if median is None else engine.statistic(
-                    lambda median=median: round(median, 1), base, [("liaison", region.id, step)]))
-            rows.append([region.name, *(value(("liaison", region.id, step)) for step in LIAISON_STEPS), *medians])
-        if not rows:
-            rows = [[report.total_label, 0, 0, 0, 0, None, None]]
-        else:
-            rows.append([report.total_label, *(value(("liaison", "*", step)) for step in LIAISON_STEPS), None, None])
+
+        def row(label, region, figures):
+            medians = [
+                None if median is None else engine.statistic(
+                    lambda median=median: definitions.round_half_up(median), base, [("liaison", region, step)])
+                for median, base, step in ((figures[4], figures[6], "sent"), (figures[5], figures[7], "handled"))
+            ]
+            return [label, *(value(("liaison", region, step)) for step in LIAISON_STEPS), *medians]
+
+        rows = [row(region.name, region.id, liaisons[region.id])
+                for region in report.regions.filtered(lambda r: r.id in liaisons)]
+        rows.append(row(report.total_label, "*", report.figures["liaison_total"]))
         return self._make_table("liaisons", self.env._("Liaison sheets"), [
             ("region", self.env._("Region"), "text"), ("sheets", self.env._("Sheets"), "count"),
             ("sent", self.env._("Sent"), "count"),
