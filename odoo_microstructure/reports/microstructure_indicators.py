@@ -69,12 +69,13 @@ def _months(date_from, date_to):
 
 
 class IndicatorReport:
-    """What the tables of one report are made of: the raw figures, the
-    protection engine of their counts of people, and the labels."""
+    """One report: the raw figures, the protection engine of their counts of
+    people, the labels its tables are made with, and its tables."""
 
     def __init__(self, env, sites, date_from, date_to, figures, engine):
         self.sites, self.date_from, self.date_to = sites, date_from, date_to
         self.figures, self.engine = figures, engine
+        self.tables = []
         self.value = engine.value
         self.total_label = env._("Total")
         self.profession_label = dict(
@@ -85,10 +86,14 @@ class IndicatorReport:
             "addiction": env._("Addictions / precarity"), "mental_health": env._("Mental health"),
             "both": env._("Both motives"), "none": env._("No motive"),
         }
-        self.regions = env["microstructure.region"].browse(
-            sorted({r for r in (set(figures["sites"]) | {r for r, _m in figures["patients_by_region"]}
-                                | set(figures["liaisons"])) if r})
-        ).sorted("name")
+        # the regions with a figure, by name: (id, name)
+        region_names = {region: name for _site, region, name, _network in figures["scope"].values()}
+        self.regions = sorted(
+            ((region, region_names[region]) for region in (
+                set(figures["sites"]) | {r for r, _m in figures["patients_by_region"]} | set(figures["liaisons"])
+            ) if region),
+            key=lambda region: region[1],
+        )
 
 
 class MicrostructureIndicators(models.AbstractModel):
@@ -143,247 +148,283 @@ class MicrostructureIndicators(models.AbstractModel):
     def _compute_figures(self, sites, date_from, date_to):
         """All the figures of ``sites`` over the period, as plain counts.
 
-        Aggregation queries only; no record of patient, consultation or
-        liaison sheet is read.
+        One aggregation query per table read (sites, memberships, patients,
+        their substances, consultations, permanences, meetings, liaison
+        sheets, survey answers): each scans its table once, filtered by the
+        sites before any aggregation, and returns counts, never a row of
+        patient, consultation or liaison sheet. The activity per site is
+        gathered from the same queries.
         """
         date_from, date_to = fields.Date.to_date(date_from), fields.Date.to_date(date_to)
         start, stop = definitions.utc_bounds(date_from, date_to)
         params = {"sites": sites.ids or [0], "from": date_from, "to": date_to, "start": start, "stop": stop}
         self.env.flush_all()
-        figures = {}
-        for query in (self._query_sites, self._query_professionals, self._query_patients,
-                      self._query_consultations, self._query_permanences, self._query_meetings,
-                      self._query_liaisons, self._query_satisfaction):
-            figures.update(query(params))
-        figures["activity"] = self._compute_site_activity(params)
+        # per site: patients followed, consultations done, permanences and
+        # meetings held, liaison sheets, survey answers
+        figures = {"activity": {site_id: [0] * 6 for site_id in params["sites"]}}
+        for query in (self._query_scope, self._query_sites, self._query_professionals, self._query_patients,
+                      self._query_substances, self._query_consultations, self._query_permanences,
+                      self._query_meetings, self._query_liaisons, self._query_satisfaction):
+            query(params, figures)
         return figures
 
     def _fetch(self, query, **params):
-        self.env.cr.execute(SQL(query, **params))
-        return self.env.cr.fetchall()
+        return self.env.execute_query(SQL(query, **params))
 
-    def _query_sites(self, params):
-        sites = self._fetch("""
-            SELECT site.region_id, count(*), count(*) FILTER (WHERE site.polyvalent),
+    def _query_scope(self, params, figures):
+        """The sites of the scope with their region and network, public
+        facts: {site: (name, region, region's name, network's name)}."""
+        figures["scope"] = {row[0]: row[1:] for row in self._fetch("""
+            SELECT site.id, site.name, site.region_id, region.name, network.name
+              FROM microstructure_site site
+              LEFT JOIN microstructure_region region ON region.id = site.region_id
+              LEFT JOIN microstructure_network network ON network.id = site.network_id
+             WHERE site.id = ANY(%(sites)s)
+        """, **params)}
+
+    def _query_sites(self, params, figures):
+        """Sites open during the period, per region and in all."""
+        rows = self._fetch("""
+            SELECT GROUPING(site.region_id), site.region_id, count(*), count(*) FILTER (WHERE site.polyvalent),
                    count(DISTINCT site.network_id)
               FROM microstructure_site site
              WHERE site.id = ANY(%(sites)s)
                AND (site.date_open IS NULL OR site.date_open <= %(to)s)
                AND (site.date_end IS NULL OR site.date_end >= %(from)s)
-             GROUP BY site.region_id
+             GROUP BY GROUPING SETS ((site.region_id), ())
         """, **params)
-        [(networks,)] = self._fetch("""
-            SELECT count(DISTINCT site.network_id)
-              FROM microstructure_site site
-             WHERE site.id = ANY(%(sites)s)
-               AND (site.date_open IS NULL OR site.date_open <= %(to)s)
-               AND (site.date_end IS NULL OR site.date_end >= %(from)s)
-        """, **params)
-        return {
-            "sites": {region: (count, poly, nets) for region, count, poly, nets in sites},
-            "networks": networks,
-        }
+        figures["sites"] = {region: (count, poly, nets) for total, region, count, poly, nets in rows if not total}
+        figures["networks"] = next(nets for total, _r, _c, _p, nets in rows if total)
 
-    def _query_professionals(self, params):
-        return {"professionals": dict(self._fetch("""
+    def _query_professionals(self, params, figures):
+        figures["professionals"] = dict(self._fetch("""
             SELECT membership.profession, count(DISTINCT membership.professional_id)
               FROM microstructure_membership membership
              WHERE membership.site_id = ANY(%(sites)s) AND membership.active
                AND membership.date_start <= %(to)s
                AND (membership.date_end IS NULL OR membership.date_end >= %(to)s)
              GROUP BY membership.profession
-        """, **params))}
+        """, **params))
 
-    def _query_patients(self, params):
-        """Patients followed per motive and sex, per region and motive, per
-        substance; inclusions and exits per month."""
+    def _query_patients(self, params, figures):
+        """Patients followed per site, motive and sex (with their ages);
+        inclusions and exits per month; the exits of the period before and
+        the inclusions of the period after."""
         date_from, date_to = params["from"], params["to"]
-        scope = SQL("patient.site_id = ANY(%s) AND %s", params["sites"], definitions.patient_counted("patient"))
-        followed = SQL("%s AND %s", scope, definitions.patient_followed("patient", date_from, date_to))
-        motive = definitions.patient_motive("patient")
-        figures = {}
-        rows = self._fetch("""
-            SELECT %(motive)s, patient.sex, count(*), sum(%(age)s), count(patient.birth_date)
-              FROM microstructure_patient patient
-             WHERE %(followed)s
-             GROUP BY 1, 2
-        """, motive=motive, followed=followed, age=definitions.patient_age("patient", date_to))
-        # (count, sum of the ages, patients with a birth date: the base of the mean age)
-        figures["patients"] = {(m, sex): (count, age, aged) for m, sex, count, age, aged in rows}
-        rows = self._fetch("""
-            SELECT site.region_id, %(motive)s, count(*)
-              FROM microstructure_patient patient
-              JOIN microstructure_site site ON site.id = patient.site_id
-             WHERE %(followed)s
-             GROUP BY 1, 2
-        """, motive=motive, followed=followed)
-        figures["patients_by_region"] = {(region, m): count for region, m, count in rows}
-        figures["substances"] = dict(self._fetch("""
-            SELECT rel.microstructure_substance_id, count(DISTINCT patient.id)
-              FROM microstructure_patient patient
-              JOIN microstructure_patient_microstructure_substance_rel rel
-                ON rel.microstructure_patient_id = patient.id
-             WHERE %(followed)s
-             GROUP BY 1
-        """, followed=followed))
-        flows = self._fetch("""
-            SELECT month, sum(inclusions)::int, sum(exits)::int FROM (
-                SELECT date_trunc('month', patient.inclusion_date)::date AS month, 1 AS inclusions, 0 AS exits
-                  FROM microstructure_patient patient
-                 WHERE %(scope)s AND patient.inclusion_date BETWEEN %(from)s AND %(to)s
-                UNION ALL
-                SELECT date_trunc('month', patient.exit_date)::date, 0, 1
-                  FROM microstructure_patient patient
-                 WHERE %(scope)s AND patient.exit_date BETWEEN %(from)s AND %(to)s
-            ) flows GROUP BY month ORDER BY month
-        """, scope=scope, **{"from": date_from, "to": date_to})
-        # every month of the period, those with no inclusion nor exit too
-        flows = {month: (inclusions, exits) for month, inclusions, exits in flows}
-        figures["flows"] = [(month, *flows.get(month, (0, 0))) for month in _months(date_from, date_to)]
         # The patients followed over two consecutive periods tell the exits of
         # the first and the inclusions of the second (followed = carried over
         # + inclusions = carried on + exits): the flows of the neighbour
         # periods say whether the patients carried over and on are protected.
         length = date_to - date_from + timedelta(days=1)
-        [(figures["exits_before"], figures["inclusions_after"])] = self._fetch("""
-            SELECT count(*) FILTER (WHERE patient.exit_date BETWEEN %(before_from)s AND %(before_to)s),
-                   count(*) FILTER (WHERE patient.inclusion_date BETWEEN %(after_from)s AND %(after_to)s)
-              FROM microstructure_patient patient
-             WHERE %(scope)s
-        """, scope=scope, before_from=date_from - length, before_to=date_from - timedelta(days=1),
-            after_from=date_to + timedelta(days=1), after_to=date_to + length)
-        return figures
-
-    def _query_consultations(self, params):
+        before_from, after_to = date_from - length, date_to + length
+        # the days of inclusion and exit are grouped by day, and the days by
+        # month here: cheaper than a month computed for every patient
         rows = self._fetch("""
-            SELECT %(profession)s,
-                   count(*) FILTER (WHERE consultation.state = 'done'),
-                   count(*) FILTER (WHERE consultation.state = 'no_show'),
-                   count(*) FILTER (WHERE consultation.state = 'excused'),
-                   count(*) FILTER (WHERE consultation.state = 'cancelled')
-              FROM microstructure_consultation consultation
-              JOIN microstructure_professional professional ON professional.id = consultation.professional_id
-             WHERE consultation.site_id = ANY(%(sites)s)
-               AND consultation.start >= %(start)s AND consultation.start < %(stop)s
+            SELECT GROUPING(patient.site_id), patient.site_id, patient.motive, patient.sex,
+                   patient.included, patient.exited, count(*),
+                   count(*) FILTER (WHERE patient.followed), sum(patient.age) FILTER (WHERE patient.followed),
+                   count(patient.age) FILTER (WHERE patient.followed),
+                   count(*) FILTER (WHERE patient.exited_before), count(*) FILTER (WHERE patient.included_after)
+              FROM (
+                SELECT patient.site_id, %(motive)s AS motive, patient.sex,
+                       %(followed)s AS followed, %(age)s AS age,
+                       CASE WHEN patient.inclusion_date BETWEEN %(from)s AND %(to)s
+                            THEN patient.inclusion_date END AS included,
+                       CASE WHEN patient.exit_date BETWEEN %(from)s AND %(to)s
+                            THEN patient.exit_date END AS exited,
+                       patient.exit_date < %(from)s AS exited_before,
+                       patient.inclusion_date > %(to)s AS included_after
+                  FROM microstructure_patient patient
+                 WHERE patient.site_id = ANY(%(sites)s) AND %(counted)s
+                   AND patient.inclusion_date <= %(after_to)s
+                   AND (patient.exit_date IS NULL OR patient.exit_date >= %(before_from)s)
+              ) patient
+             GROUP BY GROUPING SETS ((patient.site_id, patient.motive, patient.sex), (patient.included),
+                                     (patient.exited))
+        """, motive=definitions.patient_motive("patient"),
+            followed=definitions.patient_followed("patient", date_from, date_to),
+            age=definitions.patient_age_days("patient", date_to), counted=definitions.patient_counted("patient"),
+            sites=params["sites"], before_from=before_from, after_to=after_to, **{"from": date_from, "to": date_to})
+        # (count, sum of the ages in years, patients with a birth date: the
+        # base of the mean age)
+        patients, by_region, inclusions, exits = {}, {}, {}, {}
+        exits_before = inclusions_after = 0
+        site_region = {site_id: scope[1] for site_id, scope in figures["scope"].items()}
+        for (by_month, site_id, motive, sex, included, exited, count,
+             followed, ages, aged, exited_before, included_after) in rows:
+            if by_month:
+                for day, flows in ((included, inclusions), (exited, exits)):
+                    if day:
+                        month = day.replace(day=1)
+                        flows[month] = flows.get(month, 0) + count
+                continue
+            exits_before += exited_before
+            inclusions_after += included_after
+            if not followed:
+                continue
+            count_, ages_, aged_ = patients.get((motive, sex), (0, 0, 0))
+            patients[motive, sex] = (count_ + followed, ages_ + (ages or 0) / definitions.DAYS_PER_YEAR, aged_ + aged)
+            region = site_region.get(site_id)
+            by_region[region, motive] = by_region.get((region, motive), 0) + followed
+            figures["activity"][site_id][0] += followed
+        figures["patients"] = patients
+        figures["patients_by_region"] = by_region
+        # every month of the period, those with no inclusion nor exit too
+        figures["flows"] = [
+            (month, inclusions.get(month, 0), exits.get(month, 0)) for month in _months(date_from, date_to)
+        ]
+        figures["exits_before"], figures["inclusions_after"] = exits_before, inclusions_after
+
+    def _query_substances(self, params, figures):
+        """Patients followed per substance (a patient may have several)."""
+        figures["substances"] = dict(self._fetch("""
+            SELECT rel.microstructure_substance_id, count(*)
+              FROM microstructure_patient_microstructure_substance_rel rel
+              JOIN microstructure_patient patient ON patient.id = rel.microstructure_patient_id
+             WHERE patient.site_id = ANY(%(sites)s) AND %(followed)s
              GROUP BY 1
-        """, profession=definitions.consultation_profession("professional"), **params)
-        return {"consultations": {row[0]: row[1:] for row in rows}}
+        """, sites=params["sites"], followed=definitions.patient_followed("patient", params["from"], params["to"])))
 
-    def _query_permanences(self, params):
+    def _query_consultations(self, params, figures):
+        """Consultations per profession and state, consultations done per
+        site."""
+        # counted per professional first, then per profession: the join reads
+        # the counts, not every consultation
         rows = self._fetch("""
-            SELECT permanence.profession, count(*), sum(permanence.slot_count)::int,
+            SELECT counts.site_id, %(profession)s, counts.state, sum(counts.count)::int
+              FROM (
+                SELECT consultation.site_id, consultation.professional_id, consultation.state, count(*) AS count
+                  FROM microstructure_consultation consultation
+                 WHERE consultation.site_id = ANY(%(sites)s) AND consultation.state = ANY(%(states)s)
+                   AND consultation.start >= %(start)s AND consultation.start < %(stop)s
+                 GROUP BY 1, 2, 3
+              ) counts
+              JOIN microstructure_professional professional ON professional.id = counts.professional_id
+             GROUP BY 1, 2, 3
+        """, profession=definitions.consultation_profession("professional"), states=list(CONSULTATION_STATES),
+            **params)
+        consultations, activity = {}, figures["activity"]
+        for site_id, profession, state, count in rows:
+            counts = consultations.setdefault(profession, dict.fromkeys(CONSULTATION_STATES, 0))
+            counts[state] += count
+            if state == "done":
+                activity[site_id][1] += count
+        figures["consultations"] = {
+            profession: tuple(counts[state] for state in CONSULTATION_STATES)
+            for profession, counts in consultations.items()
+        }
+
+    def _query_permanences(self, params, figures):
+        """Permanences held, their slots and the slots booked, per
+        profession; permanences held per site."""
+        rows = self._fetch("""
+            SELECT permanence.site_id, permanence.profession, count(*), sum(permanence.slot_count)::int,
                    sum(permanence.booked_count)::int
               FROM microstructure_permanence permanence
              WHERE permanence.site_id = ANY(%(sites)s) AND permanence.state = 'held'
                AND permanence.start >= %(start)s AND permanence.start < %(stop)s
-             GROUP BY permanence.profession
+             GROUP BY 1, 2
         """, **params)
-        return {"permanences": {row[0]: row[1:] for row in rows}}
+        permanences = {}
+        for site_id, profession, held, slots, booked in rows:
+            figures["activity"][site_id][2] += held
+            totals = permanences.get(profession, (0, 0, 0))
+            permanences[profession] = (totals[0] + held, totals[1] + slots, totals[2] + booked)
+        figures["permanences"] = permanences
 
-    def _query_meetings(self, params):
+    def _query_meetings(self, params, figures):
+        """Meetings held per kind and per site, the professionals invited and
+        present, and the patients discussed, each one once, by the kinds of
+        meeting that discussed it."""
+        kinds = self.env["microstructure.meeting"]._fields["kind"].get_values(self.env)
+        # the kinds of meeting that discussed a patient, as the bits of a mask
         rows = self._fetch("""
-            SELECT meeting.kind, count(*),
-                   coalesce(sum((SELECT count(*) FROM microstructure_meeting_attendee_rel rel
-                                   WHERE rel.meeting_id = meeting.id)), 0)::int,
-                   coalesce(sum((SELECT count(*) FROM microstructure_meeting_present_rel rel
-                                   WHERE rel.meeting_id = meeting.id)), 0)::int
-              FROM microstructure_meeting meeting
-             WHERE meeting.site_id = ANY(%(sites)s) AND meeting.state = 'done'
-               AND meeting.start >= %(start)s AND meeting.start < %(stop)s
-             GROUP BY meeting.kind
-        """, **params)
-        # the patients discussed, each one once, by the kinds of meeting that
-        # discussed it
-        discussed = self._fetch("""
-            SELECT kinds, count(*) FROM (
-                SELECT array_agg(DISTINCT meeting.kind ORDER BY meeting.kind) AS kinds
-                  FROM microstructure_meeting_line line
-                  JOIN microstructure_meeting meeting ON meeting.id = line.meeting_id
+            WITH held AS MATERIALIZED (
+                SELECT meeting.id, meeting.kind, meeting.site_id,
+                       1 << (array_position(%(kinds)s::varchar[], meeting.kind::varchar) - 1) AS bit
+                  FROM microstructure_meeting meeting
                  WHERE meeting.site_id = ANY(%(sites)s) AND meeting.state = 'done'
                    AND meeting.start >= %(start)s AND meeting.start < %(stop)s
+            )
+            SELECT 'held', held.kind, held.site_id, count(*) FROM held GROUP BY held.kind, held.site_id
+             UNION ALL
+            SELECT 'invited', held.kind, NULL, count(*)
+              FROM microstructure_meeting_attendee_rel rel JOIN held ON held.id = rel.meeting_id
+             GROUP BY held.kind
+             UNION ALL
+            SELECT 'present', held.kind, NULL, count(*)
+              FROM microstructure_meeting_present_rel rel JOIN held ON held.id = rel.meeting_id
+             GROUP BY held.kind
+             UNION ALL
+            SELECT 'discussed', discussed.kinds::varchar, NULL, count(*) FROM (
+                SELECT bit_or(held.bit) AS kinds
+                  FROM microstructure_meeting_line line JOIN held ON held.id = line.meeting_id
                  GROUP BY line.patient_id
-            ) patients GROUP BY kinds
-        """, **params)
-        return {
-            "meetings": {row[0]: row[1:] for row in rows},
-            "discussed": {tuple(kinds): count for kinds, count in discussed},
-        }
+            ) discussed GROUP BY discussed.kinds
+        """, kinds=kinds, **params)
+        meetings, discussed = {}, {}
+        for what, kind, site_id, count in rows:
+            if what == "discussed":
+                discussed[tuple(sorted(k for n, k in enumerate(kinds) if int(kind) >> n & 1))] = count
+                continue
+            held, invited, present = meetings.get(kind, (0, 0, 0))
+            if what == "held":
+                figures["activity"][site_id][3] += count
+                meetings[kind] = (held + count, invited, present)
+            elif what == "invited":
+                meetings[kind] = (held, invited + count, present)
+            else:
+                meetings[kind] = (held, invited, present + count)
+        figures["meetings"], figures["discussed"] = meetings, discussed
 
-    def _query_liaisons(self, params):
-        """The funnel per region and over the report: each sheet counted in a
-        step over the period that holds the step's date."""
+    def _query_liaisons(self, params, figures):
+        """The funnel per region and over the report, each sheet counted in a
+        step over the period that holds the step's date; the sheets per
+        site."""
         funnel = definitions.liaison_funnel("liaison", params["from"], params["to"])
         rows = self._fetch("""
-            SELECT GROUPING(site.region_id), site.region_id, %(funnel)s
+            SELECT GROUPING(site.region_id, liaison.site_id), site.region_id, liaison.site_id, %(funnel)s
               FROM microstructure_liaison liaison
               JOIN microstructure_site site ON site.id = liaison.site_id
              WHERE liaison.site_id = ANY(%(sites)s) AND %(in_period)s
-             GROUP BY GROUPING SETS ((site.region_id), ())
+             GROUP BY GROUPING SETS ((site.region_id), (liaison.site_id), ())
         """, sites=params["sites"], funnel=SQL(", ").join(funnel),
             in_period=definitions.liaison_in_period("liaison", params["from"], params["to"]))
         # (sheets, sent, handled, accompanied, median days to contact, median
         # days to interview, sheets behind each median)
-        total = next((row[2:] for row in rows if row[0]), (0, 0, 0, 0, None, None, 0, 0))
-        return {
-            "liaisons": {row[1]: row[2:] for row in rows if not row[0]},
-            "liaison_total": total,
-        }
+        figures["liaisons"], figures["liaison_total"] = {}, (0, 0, 0, 0, None, None, 0, 0)
+        for grouping, region, site_id, *funnel_row in rows:
+            if grouping == 1:  # per region
+                figures["liaisons"][region] = tuple(funnel_row)
+            elif grouping == 2:  # per site
+                figures["activity"][site_id][4] = funnel_row[0]
+            else:
+                figures["liaison_total"] = tuple(funnel_row)
 
-    def _query_satisfaction(self, params):
-        answered = definitions.answer_counted("answer", params["start"], params["stop"])
+    def _query_satisfaction(self, params, figures):
+        """Respondents and positive answers per question; questionnaires
+        answered per site and in all."""
         rows = self._fetch("""
-            SELECT question.microstructure_indicator,
-                   count(DISTINCT answer.id),
+            SELECT GROUPING(answer.microstructure_site_id), answer.microstructure_site_id,
+                   question.microstructure_indicator, count(DISTINCT answer.id),
                    count(DISTINCT answer.id) FILTER (WHERE %(positive)s)
               FROM survey_user_input answer
-              JOIN survey_user_input_line line ON line.user_input_id = answer.id
-              JOIN survey_question question ON question.id = line.question_id
+              LEFT JOIN survey_user_input_line line ON line.user_input_id = answer.id AND %(given)s
+              LEFT JOIN survey_question question
+                ON question.id = line.question_id AND question.microstructure_indicator IS NOT NULL
               LEFT JOIN survey_question_answer suggestion ON suggestion.id = line.suggested_answer_id
-             WHERE answer.microstructure_site_id = ANY(%(sites)s) AND %(answered)s AND %(given)s
-               AND question.microstructure_indicator IS NOT NULL
-             GROUP BY question.microstructure_indicator
-        """, sites=params["sites"], answered=answered, given=definitions.answer_line_given("line"),
-            positive=definitions.answer_positive("suggestion"))
-        [(answers,)] = self._fetch("""
-            SELECT count(*) FROM survey_user_input answer
              WHERE answer.microstructure_site_id = ANY(%(sites)s) AND %(answered)s
-        """, sites=params["sites"], answered=answered)
-        return {"satisfaction": {row[0]: row[1:] for row in rows}, "survey_answers": answers}
-
-    def _compute_site_activity(self, params):
-        """Per site: patients followed, consultations done, permanences and
-        meetings held, liaison sheets, survey answers."""
-        activity = {site_id: [0] * 6 for site_id in params["sites"]}
-        queries = [
-            SQL("""SELECT patient.site_id, count(*) FROM microstructure_patient patient
-                    WHERE patient.site_id = ANY(%s) AND %s GROUP BY 1""",
-                params["sites"], definitions.patient_followed("patient", params["from"], params["to"])),
-            SQL("""SELECT consultation.site_id, count(*) FROM microstructure_consultation consultation
-                    WHERE consultation.site_id = ANY(%(sites)s) AND consultation.state = 'done'
-                      AND consultation.start >= %(start)s AND consultation.start < %(stop)s
-                    GROUP BY 1""", **params),
-            SQL("""SELECT permanence.site_id, count(*) FROM microstructure_permanence permanence
-                    WHERE permanence.site_id = ANY(%(sites)s) AND permanence.state = 'held'
-                      AND permanence.start >= %(start)s AND permanence.start < %(stop)s
-                    GROUP BY 1""", **params),
-            SQL("""SELECT meeting.site_id, count(*) FROM microstructure_meeting meeting
-                    WHERE meeting.site_id = ANY(%(sites)s) AND meeting.state = 'done'
-                      AND meeting.start >= %(start)s AND meeting.start < %(stop)s
-                    GROUP BY 1""", **params),
-            SQL("""SELECT liaison.site_id, count(*) FROM microstructure_liaison liaison
-                    WHERE liaison.site_id = ANY(%s) AND %s AND %s
-                    GROUP BY 1""", params["sites"], definitions.liaison_counted("liaison"),
-                definitions.liaison_date_in("liaison", LIAISON_STEPS["sheets"], params["from"], params["to"])),
-            SQL("""SELECT answer.microstructure_site_id, count(*) FROM survey_user_input answer
-                    WHERE answer.microstructure_site_id = ANY(%s) AND %s
-                    GROUP BY 1""", params["sites"],
-                definitions.answer_counted("answer", params["start"], params["stop"])),
-        ]
-        for column, query in enumerate(queries):
-            self.env.cr.execute(query)
-            for site_id, count in self.env.cr.fetchall():
-                activity[site_id][column] = count
-        return activity
+             GROUP BY GROUPING SETS ((answer.microstructure_site_id), (question.microstructure_indicator))
+        """, sites=params["sites"], given=definitions.answer_line_given("line"),
+            positive=definitions.answer_positive("suggestion"),
+            answered=definitions.answer_counted("answer", params["start"], params["stop"]))
+        figures["satisfaction"], figures["survey_answers"] = {}, 0
+        for by_question, site_id, question, respondents, positive in rows:
+            if not by_question:
+                figures["activity"][site_id][5] = respondents
+                figures["survey_answers"] += respondents
+            elif question:
+                figures["satisfaction"][question] = (respondents, positive)
 
     # PROTECTION ----------------------------------------------------------------
     @api.model
@@ -404,7 +445,7 @@ class MicrostructureIndicators(models.AbstractModel):
         totals.
         """
         engine = Protection()
-        site_region = {site.id: site.region_id.id for site in sites}
+        site_region = {site_id: scope[1] for site_id, scope in figures["scope"].items()}
         region_ids = sorted(set(site_region.values()), key=lambda r: (r is None, r or 0))
         self._cells_activity(engine, figures, site_region, region_ids)
         for key in self._get_table_keys():
@@ -555,19 +596,26 @@ class MicrostructureIndicators(models.AbstractModel):
         and on figures that are known (printed, or recomputable from printed
         figures): then it reveals nothing more than they do.
         """
+        return self._get_report(sites, date_from, date_to).tables
+
+    @api.model
+    def _get_report(self, sites, date_from, date_to):
+        """The report of ``sites`` over the period: its figures, their
+        protection and its tables (``IndicatorReport``)."""
         date_from, date_to = fields.Date.to_date(date_from), fields.Date.to_date(date_to)
         figures = self._compute_figures(sites, date_from, date_to)
         engine = self._protect_figures(figures, sites)
         report = IndicatorReport(self.env, sites, date_from, date_to, figures, engine)
-        return [getattr(self, f"_table_{key}")(report) for key in self._get_table_keys()]
+        report.tables = [getattr(self, f"_table_{key}")(report) for key in self._get_table_keys()]
+        return report
 
     def _table_sites(self, report):
         # public facts, published as they are
         figures, rows = report.figures, []
-        for region in report.regions:
-            count, poly, networks = figures["sites"].get(region.id, (0, 0, 0))
+        for region, name in report.regions:
+            count, poly, networks = figures["sites"].get(region, (0, 0, 0))
             if count:
-                rows.append([region.name, count, poly, _share(poly, count), networks])
+                rows.append([name, count, poly, _share(poly, count), networks])
         total = sum(row[1] for row in rows)
         poly_total = sum(row[2] for row in rows)
         rows.append([report.total_label, total, poly_total, _share(poly_total, total), figures["networks"]])
@@ -615,11 +663,9 @@ class MicrostructureIndicators(models.AbstractModel):
 
     def _table_patients_by_region(self, report):
         by_region, value = report.figures["patients_by_region"], report.value
-        patient_regions = report.regions.filtered(lambda r: any(by_region.get((r.id, m)) for m in MOTIVES))
         rows = [
-            [region.name, *(value(("region_patients", region.id, m)) for m in MOTIVES),
-             value(("region_patients", region.id))]
-            for region in patient_regions
+            [name, *(value(("region_patients", region, m)) for m in MOTIVES), value(("region_patients", region))]
+            for region, name in report.regions if any(by_region.get((region, m)) for m in MOTIVES)
         ]
         rows.append([report.total_label, *(value(("patients", m)) for m in MOTIVES), value(("patients", "*"))])
         return self._make_table("patients_by_region", self.env._("Patients per region"), [
@@ -738,8 +784,7 @@ class MicrostructureIndicators(models.AbstractModel):
             ]
             return [label, *(value(("liaison", region, step)) for step in LIAISON_STEPS), *medians]
 
-        rows = [row(region.name, region.id, liaisons[region.id])
-                for region in report.regions.filtered(lambda r: r.id in liaisons)]
+        rows = [row(name, region, liaisons[region]) for region, name in report.regions if region in liaisons]
         rows.append(row(report.total_label, "*", report.figures["liaison_total"]))
         return self._make_table("liaisons", self.env._("Liaison sheets"), [
             ("region", self.env._("Region"), "text"), ("sheets", self.env._("Sheets"), "count"),
@@ -767,22 +812,23 @@ class MicrostructureIndicators(models.AbstractModel):
         ], rows, ["positive_share"])
 
     def _table_activity(self, report):
-        # Activity per site (permanences and meetings held: public facts)
-        activity, value = report.figures["activity"], report.value
-        active_sites = report.sites.filtered(lambda s: any(activity.get(s.id, ())))
-        active_sites = active_sites.sorted(lambda s: (s.region_id.name or "", s.network_id.name or "", s.name))
-        rows = []
-        for site in active_sites:
-            rows.append([
-                site.name, site.network_id.name,
-                value(("site", site.id, "patients")), value(("site", site.id, "done")),
-                activity[site.id][2], activity[site.id][3],
-                value(("site", site.id, "sheets")), value(("site", site.id, "answers")),
-            ])
+        # Activity per site (permanences and meetings held: public facts),
+        # by region, network and site
+        activity, scope, value = report.figures["activity"], report.figures["scope"], report.value
+        active_sites = sorted(
+            (site for site in scope if any(activity[site])),
+            key=lambda site: (scope[site][2] or "", scope[site][3] or "", scope[site][0], site),
+        )
+        rows = [
+            [scope[site][0], scope[site][3] or None,
+             value(("site", site, "patients")), value(("site", site, "done")), activity[site][2], activity[site][3],
+             value(("site", site, "sheets")), value(("site", site, "answers"))]
+            for site in active_sites
+        ]
         if rows:
             rows.append([
                 report.total_label, None, value(("activity", "patients")), value(("activity", "done")),
-                sum(activity[s.id][2] for s in active_sites), sum(activity[s.id][3] for s in active_sites),
+                sum(activity[site][2] for site in active_sites), sum(activity[site][3] for site in active_sites),
                 value(("activity", "sheets")), value(("activity", "answers")),
             ])
         return self._make_table("activity", self.env._("Activity per site"), [

@@ -90,9 +90,14 @@ def patient_motive(patient):
     )
 
 
-def patient_age(patient, day):
-    """The age in years on ``day`` (a decimal), from the birth date."""
-    return SQL("(%s::date - %s) / 365.25", day, SQL.identifier(patient, "birth_date"))
+# an age in years is a number of days over the mean length of a year
+DAYS_PER_YEAR = 365.25
+
+
+def patient_age_days(patient, day):
+    """The age in days on ``day``, from the birth date (an integer, so that
+    sums stay exact and cheap: divide by ``DAYS_PER_YEAR`` for years)."""
+    return SQL("%s::date - %s", day, SQL.identifier(patient, "birth_date"))
 
 
 # CONSULTATIONS ---------------------------------------------------------------
