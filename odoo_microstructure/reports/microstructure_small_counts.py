@@ -238,32 +238,40 @@ class Protection:
     def _combine(self, known):
         """Unknown cells that a combination of equations determines, each with
         the equations combined: exact Gauss-Jordan elimination over the
-        unknown cells, the known ones being constants."""
+        unknown cells, the known ones being constants (integer coefficients,
+        fractions only when a division is not exact)."""
         pivots = {}  # pivot cell -> [coefficients, equations combined]
         for index, (total, parts) in enumerate(self._equations):
             coefs = {}
             for key, sign in ((total, 1), *((part, -1) for part in parts)):
                 if key not in known:
                     coefs[key] = coefs.get(key, 0) + sign
-            coefs = {key: Fraction(coef) for key, coef in coefs.items() if coef}
+            coefs = {key: coef for key, coef in coefs.items() if coef}
             if not coefs:
                 continue
             sources = {index}
             for cell in [cell for cell in coefs if cell in pivots]:
                 if cell in coefs:
-                    _subtract(coefs, pivots[cell][0], coefs[cell] / pivots[cell][0][cell])
+                    _subtract(coefs, pivots[cell][0], _divide(coefs[cell], pivots[cell][0][cell]))
                     sources |= pivots[cell][1]
             if not coefs:
                 continue
             pivot = min(coefs, key=self._rank.get)
             for row in pivots.values():
                 if pivot in row[0]:
-                    _subtract(row[0], coefs, row[0][pivot] / coefs[pivot])
+                    _subtract(row[0], coefs, _divide(row[0][pivot], coefs[pivot]))
                     row[1] |= sources
             pivots[pivot] = [coefs, sources]
         for cell, (coefs, sources) in sorted(pivots.items(), key=lambda item: self._rank[item[0]]):
             if len(coefs) == 1:
                 yield cell, sources
+
+
+def _divide(numerator, denominator):
+    """An exact quotient: an integer when it is one, else a fraction."""
+    if isinstance(numerator, int) and isinstance(denominator, int) and not numerator % denominator:
+        return numerator // denominator
+    return Fraction(numerator) / denominator
 
 
 def _subtract(coefs, row, factor):

@@ -445,6 +445,15 @@ class TestIndicators(IndicatorCase):
             self.env.invalidate_all()
             with self.assertQueryCount(10):
                 Indicators._compute_figures(sites, DATE_FROM, DATE_TO)
+        # the planner knows how many groups the consultations make
+        self.env.cr.execute("""
+            SELECT array_agg(attribute.attname ORDER BY attribute.attname)
+              FROM pg_statistic_ext statistics
+              JOIN pg_attribute attribute
+                ON attribute.attrelid = statistics.stxrelid AND attribute.attnum = ANY(statistics.stxkeys)
+             WHERE statistics.stxname = 'microstructure_consultation_site_professional_state'
+        """)
+        self.assertEqual(self.env.cr.fetchone()[0], ["professional_id", "site_id", "state"])
 
     def test_survey_percentages(self):
         satisfaction = {row[0]: row for row in self._tables()["satisfaction"]["rows"]}
