@@ -4,6 +4,7 @@ from collections import defaultdict
 
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
+from ..tools import indicator_definitions as definitions
 
 PRACTITIONER = "odoo_microstructure.group_microstructure_practitioner"
 CARSAT = "odoo_microstructure.group_microstructure_carsat"
@@ -489,37 +490,33 @@ class MicrostructureLiaison(models.Model):
 
     # FUNNEL
     @api.model
-    def _get_funnel(self, domain):
-        """Figures of the referral funnel for the sheets of ``domain`` (read
-        with the user's rights): counts, conversion rates, median delays in
-        days."""
-        liaisons = self.search(domain)
-        sent = liaisons.filtered("date_sent")
-        handled = liaisons.filtered("date_assessed")
-        accompanied = liaisons.filtered("date_accompanied")
-        medians = {"contact": None, "interview": None}
-        if liaisons:
-            self.env.cr.execute(
-                """
-                SELECT percentile_cont(0.5) WITHIN GROUP (
-                           ORDER BY EXTRACT(EPOCH FROM date_contacted - date_sent) / 86400),
-                       percentile_cont(0.5) WITHIN GROUP (
-                           ORDER BY EXTRACT(EPOCH FROM date_assessed - date_contacted) / 86400)
-                  FROM microstructure_liaison
-                 WHERE id = ANY(%s)
-                """,
-                [liaisons.ids],
-            )
-            medians["contact"], medians["interview"] = self.env.cr.fetchone()
+    def _get_funnel(self, domain, date_from=None, date_to=None):
+        """Figures of the referral funnel of the sheets of ``domain`` (read
+        with the user's rights): the sheets at each step, the conversion
+        rates and the median delays in days, with the definitions of the
+        regional report (``tools/indicator_definitions.py``): a
+        cancelled sheet counts nowhere.
+
+        Over a period, a sheet counts in a step when the step's date lies in
+        it, and a delay when its end does, as in the regional report; without
+        one, the sheets are followed as a cohort: every step they reached.
+        """
+        self.flush_model(["state", *definitions.LIAISON_STEPS.values(), "date_contacted"])
+        query = self._search(domain)
+        if date_from or date_to:
+            query.add_where(definitions.liaison_in_period(query.table, date_from, date_to))
+        [(sheets, sent, handled, accompanied, to_contact, to_interview, _base_contact, _base_interview)] = (
+            self.env.execute_query(query.select(*definitions.liaison_funnel(query.table, date_from, date_to)))
+        )
         return {
-            "sheets": len(liaisons),
-            "sent": len(sent),
-            "handled": len(handled),
-            "accompanied": len(accompanied),
-            "handled_rate": 100.0 * len(handled) / len(sent) if sent else 0.0,
-            "accompanied_rate": 100.0 * len(accompanied) / len(handled) if handled else 0.0,
-            "median_days_to_contact": medians["contact"],
-            "median_days_to_interview": medians["interview"],
+            "sheets": sheets,
+            "sent": sent,
+            "handled": handled,
+            "accompanied": accompanied,
+            "handled_rate": 100.0 * handled / sent if sent else 0.0,
+            "accompanied_rate": 100.0 * accompanied / handled if handled else 0.0,
+            "median_days_to_contact": definitions.round_half_up(to_contact),
+            "median_days_to_interview": definitions.round_half_up(to_interview),
         }
 
     # REMINDERS

@@ -178,20 +178,21 @@ class MicrostructureSite(models.Model):
                 )
 
     def _get_liaison_funnel(self, date_from=None, date_to=None):
-        """Referral funnel of the site over a period, with the permanences of
-        its social workers held in that period."""
+        """Referral funnel of the site over a period (each sheet counted in a
+        step on the step's date, as in the regional report), with the
+        permanences of its social workers held in that period."""
         self.ensure_one()
         domain = [("site_id", "=", self.id)]
         permanence_domain = [
             ("site_id", "=", self.id), ("state", "=", "held"), ("profession", "=", "social_worker"),
         ]
         if date_from:
-            domain.append(("date", ">=", date_from))
             permanence_domain.append(("start", ">=", date_from))
         if date_to:
-            domain.append(("date", "<=", date_to))
             permanence_domain.append(("start", "<", fields.Date.add(fields.Date.to_date(date_to), days=1)))
-        funnel = self.env["microstructure.liaison"]._get_funnel(domain)
+        funnel = self.env["microstructure.liaison"]._get_funnel(
+            domain, fields.Date.to_date(date_from), fields.Date.to_date(date_to),
+        )
         funnel["permanences_held"] = self.env["microstructure.permanence"].search_count(permanence_domain)
         return funnel
 

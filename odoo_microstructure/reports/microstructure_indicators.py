@@ -11,14 +11,26 @@ or a sum of another table's figures, is one cell or one equation of the same
 report. The tables carry whitelisted columns only.
 """
 
-from datetime import date, datetime, time, timedelta
-
-import pytz
+from datetime import date, timedelta
 
 from odoo import api, fields, models, tools
 from odoo.tools import SQL
 
-from .microstructure_small_counts import PRIMARY, SMALL, Protection
+from ..tools import indicator_definitions as definitions
+from ..tools.indicator_definitions import (
+    CONSULTATION_STATES,
+    FIRST_YEAR,
+    LIAISON_STEPS,
+    MOTIVES,
+    OTHER_PROFESSIONS,
+    PROFESSIONS,
+    SATISFACTION_QUESTIONS,
+    SEXES,
+    YEAR_START_MONTH,
+    last_complete_year,
+    reporting_year_bounds,
+)
+from .microstructure_small_counts import SMALL, Protection
 
 # Every column a published table may carry. Nothing identifies a person:
 # sites, networks and regions are public facts.
@@ -27,7 +39,7 @@ EXPORT_COLUMNS = frozenset({
     "kind", "question", "step",
     "sites", "polyvalent", "polyvalent_share", "networks", "professionals",
     "men", "women", "patients", "men_share", "women_share", "mean_age",
-    "addiction", "mental_health", "inclusions", "exits",
+    "addiction", "mental_health", "both", "no_motive", "inclusions", "exits",
     "done", "no_show", "excused", "cancelled", "consultations", "no_show_rate",
     "permanences", "slots", "booked", "fill_rate",
     "meetings", "invited", "present", "attendance_rate", "discussed",
@@ -39,38 +51,49 @@ FORBIDDEN_COLUMNS = frozenset({
     "name", "first_names", "birth_name", "birth_date", "street", "zip", "city", "phone",
     "email", "nir", "rpps", "adeli", "patient_id", "usage_name", "first_name",
 })
-MOTIVES = ("addiction", "mental_health")
-SEXES = ("male", "female")
-CONSULTATION_STATES = ("done", "no_show", "excused", "cancelled")
-LIAISON_STEPS = ("sheets", "sent", "handled", "accompanied")
-# each step of the funnel holds the next one; the difference counts people too
-LIAISON_GAPS = (("sheets", "sent", "not_sent"), ("sent", "handled", "not_handled"),
-                ("handled", "accompanied", "not_accompanied"))
-# the reporting year runs from 1 September to 31 August (the national report
-# is dated 1 September)
-YEAR_START_MONTH = 9
-FIRST_YEAR = 2015
-# the reporting year runs in French time, whoever reads it
-REPORT_TZ = pytz.timezone("Europe/Paris")
-PROFESSIONS = ("gp", "psychologist", "social_worker", "psychiatrist")
-SATISFACTION_QUESTIONS = (
-    "never_social_worker", "never_psychiatrist", "never_psychologist",
-    "quality_of_life", "consumption", "recommend",
-)
-
-
-def reporting_year_bounds(year):
-    """First and last day of the reporting year starting in ``year``."""
-    return date(year, YEAR_START_MONTH, 1), date(year + 1, YEAR_START_MONTH, 1) - timedelta(days=1)
-
-
-def last_complete_year(today):
-    """Start year of the last reporting year that has ended by ``today``."""
-    return today.year - 1 if today.month >= YEAR_START_MONTH else today.year - 2
+# the published tables, in the order of the report
+TABLES = ("sites", "professionals", "patients", "patients_by_region", "substances", "flows",
+          "consultations", "permanences", "meetings", "liaisons", "satisfaction", "activity")
 
 
 def _share(part, whole):
     return part / whole if whole else None
+
+
+def _months(date_from, date_to):
+    """The first day of every month of the period."""
+    month = date(date_from.year, date_from.month, 1)
+    while month <= date_to:
+        yield month
+        month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+class IndicatorReport:
+    """One report: the raw figures, the protection engine of their counts of
+    people, the labels its tables are made with, and its tables."""
+
+    def __init__(self, env, sites, date_from, date_to, figures, engine):
+        self.sites, self.date_from, self.date_to = sites, date_from, date_to
+        self.figures, self.engine = figures, engine
+        self.tables = []
+        self.value = engine.value
+        self.total_label = env._("Total")
+        self.profession_label = dict(
+            env["microstructure.professional"]._fields["profession"]._description_selection(env)
+        )
+        self.profession_label[OTHER_PROFESSIONS] = env._("Other professions")
+        self.motive_label = {
+            "addiction": env._("Addictions / precarity"), "mental_health": env._("Mental health"),
+            "both": env._("Both motives"), "none": env._("No motive"),
+        }
+        # the regions with a figure, by name: (id, name)
+        region_names = {region: name for _site, region, name, _network in figures["scope"].values()}
+        self.regions = sorted(
+            ((region, region_names[region]) for region in (
+                set(figures["sites"]) | {r for r, _m in figures["patients_by_region"]} | set(figures["liaisons"])
+            ) if region),
+            key=lambda region: region[1],
+        )
 
 
 class MicrostructureIndicators(models.AbstractModel):
@@ -105,7 +128,7 @@ class MicrostructureIndicators(models.AbstractModel):
             SELECT max(day) FROM (
                 SELECT max(LEAST(coalesce(patient.exit_date, %(last)s), %(last)s)) AS day
                   FROM microstructure_patient patient
-                 WHERE patient.site_id = ANY(%(sites)s) AND (patient.active OR patient.retention_archived)
+                 WHERE patient.site_id = ANY(%(sites)s) AND %(counted)s
                    AND patient.inclusion_date <= %(last)s
                 UNION ALL
                 SELECT max(liaison.date) FROM microstructure_liaison liaison
@@ -114,61 +137,67 @@ class MicrostructureIndicators(models.AbstractModel):
                 SELECT max(consultation.start)::date FROM microstructure_consultation consultation
                  WHERE consultation.site_id = ANY(%(sites)s) AND consultation.start::date <= %(last)s
             ) days
-        """, sites=sites.ids or [0], last=last_day))
+        """, sites=sites.ids or [0], last=last_day, counted=definitions.patient_counted("patient")))
         day = self.env.cr.fetchone()[0]
         if not day:
             return last
         return max(FIRST_YEAR, day.year if day.month >= YEAR_START_MONTH else day.year - 1)
-
-    def _bounds(self, date_from, date_to):
-        """UTC datetimes of the start of ``date_from`` and of the day after
-        ``date_to``, in French time.
-
-        Not in the time zone of the context or of the user: both are the
-        caller's to choose, and two reports whose years start a few hours
-        apart would tell, by their difference, the consultations or answers
-        of those hours.
-        """
-        def utc(day):
-            return REPORT_TZ.localize(datetime.combine(day, time.min)).astimezone(pytz.utc).replace(tzinfo=None)
-
-        return utc(date_from), utc(date_to + timedelta(days=1))
 
     # RAW FIGURES (SQL) -------------------------------------------------------
     @api.model
     def _compute_figures(self, sites, date_from, date_to):
         """All the figures of ``sites`` over the period, as plain counts.
 
-        One aggregation query per table; no record of patient, consultation or
-        liaison sheet is read.
+        One aggregation query per table read (sites, memberships, patients,
+        their substances, consultations, permanences, meetings, liaison
+        sheets, survey answers): each scans its table once, filtered by the
+        sites before any aggregation, and returns counts, never a row of
+        patient, consultation or liaison sheet. The activity per site is
+        gathered from the same queries.
         """
         date_from, date_to = fields.Date.to_date(date_from), fields.Date.to_date(date_to)
-        start, stop = self._bounds(date_from, date_to)
+        start, stop = definitions.utc_bounds(date_from, date_to)
         params = {"sites": sites.ids or [0], "from": date_from, "to": date_to, "start": start, "stop": stop}
         self.env.flush_all()
-        cr = self.env.cr
-        figures = {}
+        # per site: patients followed, consultations done, permanences and
+        # meetings held, liaison sheets, survey answers
+        figures = {"activity": {site_id: [0] * 6 for site_id in params["sites"]}}
+        for query in (self._query_scope, self._query_sites, self._query_professionals, self._query_patients,
+                      self._query_substances, self._query_consultations, self._query_permanences,
+                      self._query_meetings, self._query_liaisons, self._query_satisfaction):
+            query(params, figures)
+        return figures
 
-        cr.execute(SQL("""
-            SELECT site.region_id, count(*), count(*) FILTER (WHERE site.polyvalent),
+    def _fetch(self, query, **params):
+        return self.env.execute_query(SQL(query, **params))
+
+    def _query_scope(self, params, figures):
+        """The sites of the scope with their region and network, public
+        facts: {site: (name, region, region's name, network's name)}."""
+        figures["scope"] = {row[0]: row[1:] for row in self._fetch("""
+            SELECT site.id, site.name, site.region_id, region.name, network.name
+              FROM microstructure_site site
+              LEFT JOIN microstructure_region region ON region.id = site.region_id
+              LEFT JOIN microstructure_network network ON network.id = site.network_id
+             WHERE site.id = ANY(%(sites)s)
+        """, **params)}
+
+    def _query_sites(self, params, figures):
+        """Sites open during the period, per region and in all."""
+        rows = self._fetch("""
+            SELECT GROUPING(site.region_id), site.region_id, count(*), count(*) FILTER (WHERE site.polyvalent),
                    count(DISTINCT site.network_id)
               FROM microstructure_site site
              WHERE site.id = ANY(%(sites)s)
                AND (site.date_open IS NULL OR site.date_open <= %(to)s)
                AND (site.date_end IS NULL OR site.date_end >= %(from)s)
-             GROUP BY site.region_id
-        """, **params))
-        figures["sites"] = {region: (count, poly, networks) for region, count, poly, networks in cr.fetchall()}
-        cr.execute(SQL("""
-            SELECT count(DISTINCT site.network_id)
-              FROM microstructure_site site
-             WHERE site.id = ANY(%(sites)s)
-               AND (site.date_open IS NULL OR site.date_open <= %(to)s)
-               AND (site.date_end IS NULL OR site.date_end >= %(from)s)
-        """, **params))
-        figures["networks"] = cr.fetchone()[0]
+             GROUP BY GROUPING SETS ((site.region_id), ())
+        """, **params)
+        figures["sites"] = {region: (count, poly, nets) for total, region, count, poly, nets in rows if not total}
+        figures["networks"] = next(nets for total, _r, _c, _p, nets in rows if total)
 
-        cr.execute(SQL("""
+    def _query_professionals(self, params, figures):
+        figures["professionals"] = dict(self._fetch("""
             SELECT membership.profession, count(DISTINCT membership.professional_id)
               FROM microstructure_membership membership
              WHERE membership.site_id = ANY(%(sites)s) AND membership.active
@@ -176,198 +205,226 @@ class MicrostructureIndicators(models.AbstractModel):
                AND (membership.date_end IS NULL OR membership.date_end >= %(to)s)
              GROUP BY membership.profession
         """, **params))
-        figures["professionals"] = dict(cr.fetchall())
 
-        followed = SQL("""
-            patient.site_id = ANY(%(sites)s) AND (patient.active OR patient.retention_archived)
-            AND patient.inclusion_date <= %(to)s
-            AND (patient.exit_date IS NULL OR patient.exit_date >= %(from)s)
-        """, **params)
-        motive = SQL("""
-            CASE WHEN patient.motive_addiction OR patient.motive_precarity THEN 'addiction'
-                 WHEN patient.motive_mental_health THEN 'mental_health' END
-        """)
-        cr.execute(SQL("""
-            SELECT %(motive)s, patient.sex, count(*),
-                   sum((%(to)s::date - patient.birth_date) / 365.25), count(patient.birth_date)
-              FROM microstructure_patient patient
-             WHERE %(followed)s
-             GROUP BY 1, 2
-        """, motive=motive, followed=followed, to=date_to))
-        # (count, sum of the ages, patients with a birth date: the base of the mean age)
-        figures["patients"] = {(m, sex): (count, age, aged) for m, sex, count, age, aged in cr.fetchall()}
-
-        cr.execute(SQL("""
-            SELECT site.region_id, %(motive)s, count(*)
-              FROM microstructure_patient patient
-              JOIN microstructure_site site ON site.id = patient.site_id
-             WHERE %(followed)s
-             GROUP BY 1, 2
-        """, motive=motive, followed=followed))
-        figures["patients_by_region"] = {(region, m): count for region, m, count in cr.fetchall()}
-
-        cr.execute(SQL("""
-            SELECT rel.microstructure_substance_id, count(DISTINCT patient.id)
-              FROM microstructure_patient patient
-              JOIN microstructure_patient_microstructure_substance_rel rel
-                ON rel.microstructure_patient_id = patient.id
-             WHERE %(followed)s
-             GROUP BY 1
-        """, followed=followed))
-        figures["substances"] = dict(cr.fetchall())
-
-        cr.execute(SQL("""
-            SELECT month, sum(inclusions)::int, sum(exits)::int FROM (
-                SELECT date_trunc('month', patient.inclusion_date)::date AS month, 1 AS inclusions, 0 AS exits
-                  FROM microstructure_patient patient
-                 WHERE patient.site_id = ANY(%(sites)s) AND (patient.active OR patient.retention_archived)
-                   AND patient.inclusion_date BETWEEN %(from)s AND %(to)s
-                UNION ALL
-                SELECT date_trunc('month', patient.exit_date)::date, 0, 1
-                  FROM microstructure_patient patient
-                 WHERE patient.site_id = ANY(%(sites)s) AND (patient.active OR patient.retention_archived)
-                   AND patient.exit_date BETWEEN %(from)s AND %(to)s
-            ) flows GROUP BY month ORDER BY month
-        """, **params))
-        figures["flows"] = [(month, inclusions, exits) for month, inclusions, exits in cr.fetchall()]
+    def _query_patients(self, params, figures):
+        """Patients followed per site, motive and sex (with their ages);
+        inclusions and exits per month; the exits of the period before and
+        the inclusions of the period after."""
+        date_from, date_to = params["from"], params["to"]
         # The patients followed over two consecutive periods tell the exits of
         # the first and the inclusions of the second (followed = carried over
         # + inclusions = carried on + exits): the flows of the neighbour
         # periods say whether the patients carried over and on are protected.
         length = date_to - date_from + timedelta(days=1)
-        cr.execute(SQL("""
-            SELECT count(*) FILTER (WHERE patient.exit_date BETWEEN %(before_from)s AND %(before_to)s),
-                   count(*) FILTER (WHERE patient.inclusion_date BETWEEN %(after_from)s AND %(after_to)s)
-              FROM microstructure_patient patient
-             WHERE patient.site_id = ANY(%(sites)s) AND (patient.active OR patient.retention_archived)
-        """, sites=params["sites"], before_from=date_from - length, before_to=date_from - timedelta(days=1),
-            after_from=date_to + timedelta(days=1), after_to=date_to + length))
-        figures["exits_before"], figures["inclusions_after"] = cr.fetchone()
+        before_from, after_to = date_from - length, date_to + length
+        # the days of inclusion and exit are grouped by day, and the days by
+        # month here: cheaper than a month computed for every patient
+        rows = self._fetch("""
+            SELECT GROUPING(patient.site_id), patient.site_id, patient.motive, patient.sex,
+                   patient.included, patient.exited, count(*),
+                   count(*) FILTER (WHERE patient.followed), sum(patient.age) FILTER (WHERE patient.followed),
+                   count(patient.age) FILTER (WHERE patient.followed),
+                   count(*) FILTER (WHERE patient.exited_before), count(*) FILTER (WHERE patient.included_after)
+              FROM (
+                SELECT patient.site_id, %(motive)s AS motive, patient.sex,
+                       %(followed)s AS followed, %(age)s AS age,
+                       CASE WHEN patient.inclusion_date BETWEEN %(from)s AND %(to)s
+                            THEN patient.inclusion_date END AS included,
+                       CASE WHEN patient.exit_date BETWEEN %(from)s AND %(to)s
+                            THEN patient.exit_date END AS exited,
+                       patient.exit_date < %(from)s AS exited_before,
+                       patient.inclusion_date > %(to)s AS included_after
+                  FROM microstructure_patient patient
+                 WHERE patient.site_id = ANY(%(sites)s) AND %(counted)s
+                   AND patient.inclusion_date <= %(after_to)s
+                   AND (patient.exit_date IS NULL OR patient.exit_date >= %(before_from)s)
+              ) patient
+             GROUP BY GROUPING SETS ((patient.site_id, patient.motive, patient.sex), (patient.included),
+                                     (patient.exited))
+        """, motive=definitions.patient_motive("patient"),
+            followed=definitions.patient_followed("patient", date_from, date_to),
+            age=definitions.patient_age_days("patient", date_to), counted=definitions.patient_counted("patient"),
+            sites=params["sites"], before_from=before_from, after_to=after_to, **{"from": date_from, "to": date_to})
+        # (count, sum of the ages in years, patients with a birth date: the
+        # base of the mean age)
+        patients, by_region, inclusions, exits = {}, {}, {}, {}
+        exits_before = inclusions_after = 0
+        site_region = {site_id: scope[1] for site_id, scope in figures["scope"].items()}
+        for (by_month, site_id, motive, sex, included, exited, count,
+             followed, ages, aged, exited_before, included_after) in rows:
+            if by_month:
+                for day, flows in ((included, inclusions), (exited, exits)):
+                    if day:
+                        month = day.replace(day=1)
+                        flows[month] = flows.get(month, 0) + count
+                continue
+            exits_before += exited_before
+            inclusions_after += included_after
+            if not followed:
+                continue
+            count_, ages_, aged_ = patients.get((motive, sex), (0, 0, 0))
+            patients[motive, sex] = (count_ + followed, ages_ + (ages or 0) / definitions.DAYS_PER_YEAR, aged_ + aged)
+            region = site_region.get(site_id)
+            by_region[region, motive] = by_region.get((region, motive), 0) + followed
+            figures["activity"][site_id][0] += followed
+        figures["patients"] = patients
+        figures["patients_by_region"] = by_region
+        # every month of the period, those with no inclusion nor exit too
+        figures["flows"] = [
+            (month, inclusions.get(month, 0), exits.get(month, 0)) for month in _months(date_from, date_to)
+        ]
+        figures["exits_before"], figures["inclusions_after"] = exits_before, inclusions_after
 
-        cr.execute(SQL("""
-            SELECT professional.profession,
-                   count(*) FILTER (WHERE consultation.state = 'done'),
-                   count(*) FILTER (WHERE consultation.state = 'no_show'),
-                   count(*) FILTER (WHERE consultation.state = 'excused'),
-                   count(*) FILTER (WHERE consultation.state = 'cancelled')
-              FROM microstructure_consultation consultation
-              JOIN microstructure_professional professional ON professional.id = consultation.professional_id
-             WHERE consultation.site_id = ANY(%(sites)s)
-               AND consultation.start >= %(start)s AND consultation.start < %(stop)s
-             GROUP BY professional.profession
-        """, **params))
-        figures["consultations"] = {row[0]: row[1:] for row in cr.fetchall()}
+    def _query_substances(self, params, figures):
+        """Patients followed per substance (a patient may have several)."""
+        figures["substances"] = dict(self._fetch("""
+            SELECT rel.microstructure_substance_id, count(*)
+              FROM microstructure_patient_microstructure_substance_rel rel
+              JOIN microstructure_patient patient ON patient.id = rel.microstructure_patient_id
+             WHERE patient.site_id = ANY(%(sites)s) AND %(followed)s
+             GROUP BY 1
+        """, sites=params["sites"], followed=definitions.patient_followed("patient", params["from"], params["to"])))
 
-        cr.execute(SQL("""
-            SELECT permanence.profession, count(*), sum(permanence.slot_count)::int,
+    def _query_consultations(self, params, figures):
+        """Consultations per profession and state, consultations done per
+        site."""
+        # counted per professional first, then per profession: the join reads
+        # the counts, not every consultation
+        rows = self._fetch("""
+            SELECT counts.site_id, %(profession)s, counts.state, sum(counts.count)::int
+              FROM (
+                SELECT consultation.site_id, consultation.professional_id, consultation.state, count(*) AS count
+                  FROM microstructure_consultation consultation
+                 WHERE consultation.site_id = ANY(%(sites)s) AND consultation.state = ANY(%(states)s)
+                   AND consultation.start >= %(start)s AND consultation.start < %(stop)s
+                 GROUP BY 1, 2, 3
+              ) counts
+              JOIN microstructure_professional professional ON professional.id = counts.professional_id
+             GROUP BY 1, 2, 3
+        """, profession=definitions.consultation_profession("professional"), states=list(CONSULTATION_STATES),
+            **params)
+        consultations, activity = {}, figures["activity"]
+        for site_id, profession, state, count in rows:
+            counts = consultations.setdefault(profession, dict.fromkeys(CONSULTATION_STATES, 0))
+            counts[state] += count
+            if state == "done":
+                activity[site_id][1] += count
+        figures["consultations"] = {
+            profession: tuple(counts[state] for state in CONSULTATION_STATES)
+            for profession, counts in consultations.items()
+        }
+
+    def _query_permanences(self, params, figures):
+        """Permanences held, their slots and the slots booked, per
+        profession; permanences held per site."""
+        rows = self._fetch("""
+            SELECT permanence.site_id, permanence.profession, count(*), sum(permanence.slot_count)::int,
                    sum(permanence.booked_count)::int
               FROM microstructure_permanence permanence
              WHERE permanence.site_id = ANY(%(sites)s) AND permanence.state = 'held'
                AND permanence.start >= %(start)s AND permanence.start < %(stop)s
-             GROUP BY permanence.profession
-        """, **params))
-        figures["permanences"] = {row[0]: row[1:] for row in cr.fetchall()}
+             GROUP BY 1, 2
+        """, **params)
+        permanences = {}
+        for site_id, profession, held, slots, booked in rows:
+            figures["activity"][site_id][2] += held
+            totals = permanences.get(profession, (0, 0, 0))
+            permanences[profession] = (totals[0] + held, totals[1] + slots, totals[2] + booked)
+        figures["permanences"] = permanences
 
-        cr.execute(SQL("""
-            SELECT meeting.kind, count(*),
-                   coalesce(sum((SELECT count(*) FROM microstructure_meeting_attendee_rel rel
-                                   WHERE rel.meeting_id = meeting.id)), 0)::int,
-                   coalesce(sum((SELECT count(*) FROM microstructure_meeting_present_rel rel
-                                   WHERE rel.meeting_id = meeting.id)), 0)::int,
-                   coalesce(sum((SELECT count(DISTINCT line.patient_id) FROM microstructure_meeting_line line
-                                   WHERE line.meeting_id = meeting.id)), 0)::int
-              FROM microstructure_meeting meeting
-             WHERE meeting.site_id = ANY(%(sites)s) AND meeting.state = 'done'
-               AND meeting.start >= %(start)s AND meeting.start < %(stop)s
-             GROUP BY meeting.kind
-        """, **params))
-        figures["meetings"] = {row[0]: row[1:] for row in cr.fetchall()}
+    def _query_meetings(self, params, figures):
+        """Meetings held per kind and per site, the professionals invited and
+        present, and the patients discussed, each one once, by the kinds of
+        meeting that discussed it."""
+        kinds = self.env["microstructure.meeting"]._fields["kind"].get_values(self.env)
+        # the kinds of meeting that discussed a patient, as the bits of a mask
+        rows = self._fetch("""
+            WITH held AS MATERIALIZED (
+                SELECT meeting.id, meeting.kind, meeting.site_id,
+                       1 << (array_position(%(kinds)s::varchar[], meeting.kind::varchar) - 1) AS bit
+                  FROM microstructure_meeting meeting
+                 WHERE meeting.site_id = ANY(%(sites)s) AND meeting.state = 'done'
+                   AND meeting.start >= %(start)s AND meeting.start < %(stop)s
+            )
+            SELECT 'held', held.kind, held.site_id, count(*) FROM held GROUP BY held.kind, held.site_id
+             UNION ALL
+            SELECT 'invited', held.kind, NULL, count(*)
+              FROM microstructure_meeting_attendee_rel rel JOIN held ON held.id = rel.meeting_id
+             GROUP BY held.kind
+             UNION ALL
+            SELECT 'present', held.kind, NULL, count(*)
+              FROM microstructure_meeting_present_rel rel JOIN held ON held.id = rel.meeting_id
+             GROUP BY held.kind
+             UNION ALL
+            SELECT 'discussed', discussed.kinds::varchar, NULL, count(*) FROM (
+                SELECT bit_or(held.bit) AS kinds
+                  FROM microstructure_meeting_line line JOIN held ON held.id = line.meeting_id
+                 GROUP BY line.patient_id
+            ) discussed GROUP BY discussed.kinds
+        """, kinds=kinds, **params)
+        meetings, discussed = {}, {}
+        for what, kind, site_id, count in rows:
+            if what == "discussed":
+                discussed[tuple(sorted(k for n, k in enumerate(kinds) if int(kind) >> n & 1))] = count
+                continue
+            held, invited, present = meetings.get(kind, (0, 0, 0))
+            if what == "held":
+                figures["activity"][site_id][3] += count
+                meetings[kind] = (held + count, invited, present)
+            elif what == "invited":
+                meetings[kind] = (held, invited + count, present)
+            else:
+                meetings[kind] = (held, invited, present + count)
+        figures["meetings"], figures["discussed"] = meetings, discussed
 
-        cr.execute(SQL("""
-            SELECT site.region_id, count(*),
-                   count(*) FILTER (WHERE liaison.date_sent IS NOT NULL),
-                   count(*) FILTER (WHERE liaison.date_assessed IS NOT NULL),
-                   count(*) FILTER (WHERE liaison.date_accompanied IS NOT NULL),
-                   percentile_cont(0.5) WITHIN GROUP (ORDER BY
-                       EXTRACT(EPOCH FROM liaison.date_contacted - liaison.date_sent) / 86400),
-                   percentile_cont(0.5) WITHIN GROUP (ORDER BY
-                       EXTRACT(EPOCH FROM liaison.date_assessed - liaison.date_contacted) / 86400),
-                   count(*) FILTER (WHERE liaison.date_contacted IS NOT NULL AND liaison.date_sent IS NOT NULL),
-                   count(*) FILTER (WHERE liaison.date_assessed IS NOT NULL AND liaison.date_contacted IS NOT NULL)
+    def _query_liaisons(self, params, figures):
+        """The funnel per region and over the report, each sheet counted in a
+        step over the period that holds the step's date; the sheets per
+        site."""
+        funnel = definitions.liaison_funnel("liaison", params["from"], params["to"])
+        rows = self._fetch("""
+            SELECT GROUPING(site.region_id, liaison.site_id), site.region_id, liaison.site_id, %(funnel)s
               FROM microstructure_liaison liaison
               JOIN microstructure_site site ON site.id = liaison.site_id
-             WHERE liaison.site_id = ANY(%(sites)s) AND liaison.state != 'cancelled'
-               AND liaison.date BETWEEN %(from)s AND %(to)s
-             GROUP BY site.region_id
-        """, **params))
+             WHERE liaison.site_id = ANY(%(sites)s) AND %(in_period)s
+             GROUP BY GROUPING SETS ((site.region_id), (liaison.site_id), ())
+        """, sites=params["sites"], funnel=SQL(", ").join(funnel),
+            in_period=definitions.liaison_in_period("liaison", params["from"], params["to"]))
         # (sheets, sent, handled, accompanied, median days to contact, median
         # days to interview, sheets behind each median)
-        figures["liaisons"] = {row[0]: row[1:] for row in cr.fetchall()}
+        figures["liaisons"], figures["liaison_total"] = {}, (0, 0, 0, 0, None, None, 0, 0)
+        for grouping, region, site_id, *funnel_row in rows:
+            if grouping == 1:  # per region
+                figures["liaisons"][region] = tuple(funnel_row)
+            elif grouping == 2:  # per site
+                figures["activity"][site_id][4] = funnel_row[0]
+            else:
+                figures["liaison_total"] = tuple(funnel_row)
 
-        cr.execute(SQL("""
-            SELECT question.microstructure_indicator,
-                   count(DISTINCT answer.id),
-                   count(DISTINCT answer.id) FILTER (WHERE suggestion.microstructure_positive)
+    def _query_satisfaction(self, params, figures):
+        """Respondents and positive answers per question; questionnaires
+        answered per site and in all."""
+        rows = self._fetch("""
+            SELECT GROUPING(answer.microstructure_site_id), answer.microstructure_site_id,
+                   question.microstructure_indicator, count(DISTINCT answer.id),
+                   count(DISTINCT answer.id) FILTER (WHERE %(positive)s)
               FROM survey_user_input answer
-              JOIN survey_user_input_line line ON line.user_input_id = answer.id
-              JOIN survey_question question ON question.id = line.question_id
+              LEFT JOIN survey_user_input_line line ON line.user_input_id = answer.id AND %(given)s
+              LEFT JOIN survey_question question
+                ON question.id = line.question_id AND question.microstructure_indicator IS NOT NULL
               LEFT JOIN survey_question_answer suggestion ON suggestion.id = line.suggested_answer_id
-             WHERE answer.microstructure_site_id = ANY(%(sites)s) AND answer.state = 'done'
-               AND NOT coalesce(answer.test_entry, FALSE) AND NOT coalesce(line.skipped, FALSE)
-               AND question.microstructure_indicator IS NOT NULL
-               AND answer.end_datetime >= %(start)s AND answer.end_datetime < %(stop)s
-             GROUP BY question.microstructure_indicator
-        """, **params))
-        figures["satisfaction"] = {row[0]: row[1:] for row in cr.fetchall()}
-        cr.execute(SQL("""
-            SELECT count(*) FROM survey_user_input answer
-             WHERE answer.microstructure_site_id = ANY(%(sites)s) AND answer.state = 'done'
-               AND NOT coalesce(answer.test_entry, FALSE)
-               AND answer.end_datetime >= %(start)s AND answer.end_datetime < %(stop)s
-        """, **params))
-        figures["survey_answers"] = cr.fetchone()[0]
-
-        figures["activity"] = self._compute_site_activity(params)
-        return figures
-
-    def _compute_site_activity(self, params):
-        """Per site: patients followed, consultations done, permanences and
-        meetings held, liaison sheets, survey answers."""
-        cr = self.env.cr
-        activity = {site_id: [0] * 6 for site_id in params["sites"]}
-        queries = [
-            """SELECT patient.site_id, count(*) FROM microstructure_patient patient
-                WHERE patient.site_id = ANY(%(sites)s) AND (patient.active OR patient.retention_archived)
-                  AND patient.inclusion_date <= %(to)s
-                  AND (patient.exit_date IS NULL OR patient.exit_date >= %(from)s)
-                GROUP BY 1""",
-            """SELECT consultation.site_id, count(*) FROM microstructure_consultation consultation
-                WHERE consultation.site_id = ANY(%(sites)s) AND consultation.state = 'done'
-                  AND consultation.start >= %(start)s AND consultation.start < %(stop)s
-                GROUP BY 1""",
-            """SELECT permanence.site_id, count(*) FROM microstructure_permanence permanence
-                WHERE permanence.site_id = ANY(%(sites)s) AND permanence.state = 'held'
-                  AND permanence.start >= %(start)s AND permanence.start < %(stop)s
-                GROUP BY 1""",
-            """SELECT meeting.site_id, count(*) FROM microstructure_meeting meeting
-                WHERE meeting.site_id = ANY(%(sites)s) AND meeting.state = 'done'
-                  AND meeting.start >= %(start)s AND meeting.start < %(stop)s
-                GROUP BY 1""",
-            """SELECT liaison.site_id, count(*) FROM microstructure_liaison liaison
-                WHERE liaison.site_id = ANY(%(sites)s) AND liaison.state != 'cancelled'
-                  AND liaison.date BETWEEN %(from)s AND %(to)s
-                GROUP BY 1""",
-            """SELECT answer.microstructure_site_id, count(*) FROM survey_user_input answer
-                WHERE answer.microstructure_site_id = ANY(%(sites)s) AND answer.state = 'done'
-                  AND NOT coalesce(answer.test_entry, FALSE)
-                  AND answer.end_datetime >= %(start)s AND answer.end_datetime < %(stop)s
-                GROUP BY 1""",
-        ]
-        for column, query in enumerate(queries):
-            cr.execute(SQL(query, **params))
-            for site_id, count in cr.fetchall():
-                activity[site_id][column] = count
-        return activity
+             WHERE answer.microstructure_site_id = ANY(%(sites)s) AND %(answered)s
+             GROUP BY GROUPING SETS ((answer.microstructure_site_id), (question.microstructure_indicator))
+        """, sites=params["sites"], given=definitions.answer_line_given("line"),
+            positive=definitions.answer_positive("suggestion"),
+            answered=definitions.answer_counted("answer", params["start"], params["stop"]))
+        figures["satisfaction"], figures["survey_answers"] = {}, 0
+        for by_question, site_id, question, respondents, positive in rows:
+            if not by_question:
+                figures["activity"][site_id][5] = respondents
+                figures["survey_answers"] += respondents
+            elif question:
+                figures["satisfaction"][question] = (respondents, positive)
 
     # PROTECTION ----------------------------------------------------------------
     @api.model
@@ -382,138 +439,153 @@ class MicrostructureIndicators(models.AbstractModel):
         is one cell; a figure that is a sum of another table's figures is an
         equation; differences that count people (sheets not sent, answers
         skipped) are hidden cells.
+
+        Each table declares its cells in its ``_cells_<key>`` method; the
+        activity per site comes first, as the base of the region and report
+        totals.
         """
         engine = Protection()
-        cell, add = engine.cell, engine.add
+        site_region = {site_id: scope[1] for site_id, scope in figures["scope"].items()}
+        region_ids = sorted(set(site_region.values()), key=lambda r: (r is None, r or 0))
+        self._cells_activity(engine, figures, site_region, region_ids)
+        for key in self._get_table_keys():
+            method = getattr(self, f"_cells_{key}", None)
+            if key != "activity" and method:
+                method(engine, figures, site_region, region_ids)
+        return engine.protect()
 
+    def _cells_activity(self, engine, figures, site_region, region_ids):
         # Activity per site, the base of the region and report totals
         activity = figures["activity"]
         site_columns = ("patients", "done", "sheets", "answers")
         site_index = {"patients": 0, "done": 1, "sheets": 4, "answers": 5}
-        site_region = {site.id: site.region_id.id for site in sites}
         for site_id in activity:
             for column in site_columns:
-                cell(("site", site_id, column), activity[site_id][site_index[column]])
+                engine.cell(("site", site_id, column), activity[site_id][site_index[column]])
         for column in site_columns:
-            add(("activity", column), [("site", site_id, column) for site_id in activity])
-        region_ids = sorted({r for r in site_region.values()}, key=lambda r: (r is None, r or 0))
-        for column in ("patients", "sheets"):
-            for region in region_ids:
-                add(("region_sites", region, column),
-                    [("site", s, column) for s in activity if site_region.get(s) == region], hidden=True)
+            engine.add(("activity", column), [("site", site_id, column) for site_id in activity])
 
-        # Patients followed per motive and sex, and per region and motive
+    def _cells_patients(self, engine, figures, site_region, region_ids):
+        # Patients followed per motive and sex: each patient in one motive
         patients = figures["patients"]
         for motive in MOTIVES:
             for sex in SEXES:
-                cell(("patients", motive, sex), patients.get((motive, sex), (0, 0, 0))[0])
-            add(("patients", motive), [("patients", motive, sex) for sex in SEXES])
+                engine.cell(("patients", motive, sex), patients.get((motive, sex), (0, 0, 0))[0])
+            engine.add(("patients", motive), [("patients", motive, sex) for sex in SEXES])
         for sex in SEXES:
-            add(("patients", "*", sex), [("patients", motive, sex) for motive in MOTIVES])
-        add(("patients", "*"), [("patients", motive) for motive in MOTIVES])
+            engine.add(("patients", "*", sex), [("patients", motive, sex) for motive in MOTIVES])
+        engine.add(("patients", "*"), [("patients", motive) for motive in MOTIVES])
         engine.equation(("patients", "*"), [("patients", "*", sex) for sex in SEXES])
+        engine.equation(("activity", "patients"), [("patients", "*")])
+
+    def _cells_patients_by_region(self, engine, figures, site_region, region_ids):
+        # Patients per region and motive: the patients of the region's sites
         by_region = figures["patients_by_region"]
         for region in region_ids:
             for motive in MOTIVES:
-                cell(("region_patients", region, motive), by_region.get((region, motive), 0))
-            add(("region_patients", region), [("region_patients", region, motive) for motive in MOTIVES])
-            # the patients of the region's sites: with a motive, or without one
-            # (a remainder of zero is taken as known: the protection assumes the worst)
-            other = engine.count(("region_sites", region, "patients")) - engine.count(("region_patients", region))
-            cell(("region_patients_other", region), other, hidden=bool(other))
-            engine.equation(("region_sites", region, "patients"),
-                            [("region_patients", region), ("region_patients_other", region)])
+                engine.cell(("region_patients", region, motive), by_region.get((region, motive), 0))
+            engine.add(("region_patients", region), [("region_patients", region, motive) for motive in MOTIVES])
+            engine.equation(("region_patients", region),
+                            [("site", site, "patients") for site in figures["activity"] if site_region.get(site) == region])
         for motive in MOTIVES:
             engine.equation(("patients", motive), [("region_patients", region, motive) for region in region_ids])
         engine.equation(("patients", "*"), [("region_patients", region) for region in region_ids])
-        other = sum(engine.count(("region_patients_other", region)) for region in region_ids)
-        add(("patients_other",), [("region_patients_other", region) for region in region_ids], hidden=bool(other))
-        engine.equation(("activity", "patients"), [("patients", "*"), ("patients_other",)])
 
+    def _cells_substances(self, engine, figures, site_region, region_ids):
+        # a patient may have several substances: no sum is printed
+        for substance, count in figures["substances"].items():
+            engine.cell(("substance", substance), count)
+
+    def _cells_flows(self, engine, figures, site_region, region_ids):
         # Inclusions and exits per month; the patients carried over from the
         # period before and carried on to the next one
         for month, inclusions, exits in figures["flows"]:
-            cell(("flows", month, "inclusions"), inclusions)
-            cell(("flows", month, "exits"), exits)
+            engine.cell(("flows", month, "inclusions"), inclusions)
+            engine.cell(("flows", month, "exits"), exits)
         for column in ("inclusions", "exits"):
-            add(("flows", "*", column), [("flows", month, column) for month, _i, _e in figures["flows"]])
+            engine.add(("flows", "*", column), [("flows", month, column) for month, _i, _e in figures["flows"]])
         followed = engine.count(("activity", "patients"))
         for hidden, column, neighbour in (("carried_over", "inclusions", "exits_before"),
                                           ("carried_on", "exits", "inclusions_after")):
-            cell((hidden,), followed - engine.count(("flows", "*", column)), hidden=True,
-                 sensitive=figures[neighbour] in SMALL)
+            engine.cell((hidden,), followed - engine.count(("flows", "*", column)), hidden=True,
+                        sensitive=figures[neighbour] in SMALL)
             engine.equation(("activity", "patients"), [(hidden,), ("flows", "*", column)])
 
-        # Substances: a patient may have several, no sum is printed
-        for substance, count in figures["substances"].items():
-            cell(("substance", substance), count)
-
-        # Consultations per profession and state; the due ones (done, missed
-        # or excused) are the base of the no-show rate
+    def _cells_consultations(self, engine, figures, site_region, region_ids):
+        # Consultations per profession (the other professions in one row) and
+        # state; the due ones (done, missed or excused) are the base of the
+        # no-show rate
         consultations = figures["consultations"]
-        professions = list(PROFESSIONS) + [p for p in consultations if p not in PROFESSIONS]
+        professions = (*PROFESSIONS, OTHER_PROFESSIONS)
         for profession in professions:
             counts = dict(zip(CONSULTATION_STATES, consultations.get(profession, (0, 0, 0, 0))))
-            printed = profession in PROFESSIONS
             for state in CONSULTATION_STATES:
-                cell(("consult", profession, state), counts[state], hidden=not printed)
-            add(("consult", profession, "due"),
-                [("consult", profession, state) for state in ("done", "no_show", "excused")], hidden=True)
-            add(("consult", profession), [("consult", profession, "due"), ("consult", profession, "cancelled")],
-                hidden=not printed)
+                engine.cell(("consult", profession, state), counts[state])
+            engine.add(("consult", profession, "due"),
+                       [("consult", profession, state) for state in definitions.DUE_STATES], hidden=True)
+            engine.add(("consult", profession), [("consult", profession, "due"), ("consult", profession, "cancelled")])
         for column in (*CONSULTATION_STATES, "due"):
-            add(("consult", "*", column), [("consult", p, column) for p in PROFESSIONS], hidden=column == "due")
-        add(("consult", "*"), [("consult", p) for p in PROFESSIONS])
+            engine.add(("consult", "*", column), [("consult", p, column) for p in professions], hidden=column == "due")
+        engine.add(("consult", "*"), [("consult", p) for p in professions])
         engine.equation(("consult", "*"), [("consult", "*", "due"), ("consult", "*", "cancelled")])
-        engine.equation(("consult", "*", "due"),
-                        [("consult", "*", state) for state in ("done", "no_show", "excused")])
-        # consultations done per site (all professions) and per profession
-        others = [("consult", p, "done") for p in professions if p not in PROFESSIONS]
-        add(("consult", "other", "done"), others, hidden=bool(sum(engine.count(key) for key in others)))
-        engine.equation(("activity", "done"), [("consult", "*", "done"), ("consult", "other", "done")])
+        engine.equation(("consult", "*", "due"), [("consult", "*", state) for state in definitions.DUE_STATES])
+        # consultations done per site and per profession
+        engine.equation(("activity", "done"), [("consult", "*", "done")])
 
-        # Slots booked in the permanences; patients discussed in meetings
+    def _cells_permanences(self, engine, figures, site_region, region_ids):
+        # Slots booked in the permanences
         for profession, (_held, _slots, booked) in figures["permanences"].items():
-            cell(("booked", profession), booked)
-        add(("booked", "*"), [("booked", p) for p in figures["permanences"]])
-        meetings = figures["meetings"]
-        kinds = self.env["microstructure.meeting"]._fields["kind"].get_values(self.env)
-        for kind in kinds:
-            cell(("discussed", kind), meetings.get(kind, (0, 0, 0, 0))[3])
-        add(("discussed", "*"), [("discussed", kind) for kind in kinds])
+            engine.cell(("booked", profession), booked)
+        engine.add(("booked", "*"), [("booked", p) for p in figures["permanences"]])
 
-        # Liaison funnel per region: nested counts, protected as pairs
+    def _cells_meetings(self, engine, figures, site_region, region_ids):
+        # Patients discussed in meetings, each one once: a patient discussed
+        # in meetings of two kinds counts in both rows and once in the total,
+        # so the patients of each combination of kinds are hidden cells
+        discussed = figures["discussed"]
+        for kinds, count in discussed.items():
+            engine.cell(("discussed", kinds), count, hidden=True)
+        for kind in self.env["microstructure.meeting"]._fields["kind"].get_values(self.env):
+            engine.add(("discussed", kind), [("discussed", kinds) for kinds in discussed if kind in kinds])
+        engine.add(("discussed", "*"), [("discussed", kinds) for kinds in discussed])
+
+    def _cells_liaisons(self, engine, figures, site_region, region_ids):
+        # Liaison funnel per region. Each step counts the sheets that reached
+        # it during the period: the steps are not nested, their differences
+        # count no group of people.
         liaisons = figures["liaisons"]
         liaison_regions = [region for region in region_ids if region in liaisons]
         for region in liaison_regions:
             for step, value in zip(LIAISON_STEPS, liaisons[region][:4]):
-                cell(("liaison", region, step), value)
-            for whole, part, gap in LIAISON_GAPS:
-                value = engine.count(("liaison", region, whole)) - engine.count(("liaison", region, part))
-                cell(("liaison", region, gap), value, hidden=True)
-                engine.equation(("liaison", region, whole), [("liaison", region, part), ("liaison", region, gap)])
-            engine.equation(("region_sites", region, "sheets"), [("liaison", region, "sheets")])
-        for step in (*LIAISON_STEPS, *(gap for _w, _p, gap in LIAISON_GAPS)):
-            add(("liaison", "*", step), [("liaison", region, step) for region in liaison_regions],
-                hidden=step not in LIAISON_STEPS)
-        for whole, part, gap in LIAISON_GAPS:
-            engine.equation(("liaison", "*", whole), [("liaison", "*", part), ("liaison", "*", gap)])
+                engine.cell(("liaison", region, step), value)
+            engine.equation(("liaison", region, "sheets"),
+                            [("site", site, "sheets") for site in figures["activity"] if site_region.get(site) == region])
+        for step in LIAISON_STEPS:
+            engine.add(("liaison", "*", step), [("liaison", region, step) for region in liaison_regions])
         engine.equation(("activity", "sheets"), [("liaison", "*", "sheets")])
 
+    def _cells_satisfaction(self, engine, figures, site_region, region_ids):
         # Satisfaction: respondents per question, and who skipped it
         satisfaction = figures["satisfaction"]
         for question in SATISFACTION_QUESTIONS:
             respondents, positive = satisfaction.get(question, (0, 0))
-            cell(("survey", question, "positive"), positive)
-            cell(("survey", question, "negative"), respondents - positive, hidden=True)
-            add(("survey", question, "respondents"),
-                [("survey", question, "positive"), ("survey", question, "negative")])
-            cell(("survey", question, "skipped"), engine.count(("activity", "answers")) - respondents, hidden=True)
+            engine.cell(("survey", question, "positive"), positive)
+            engine.cell(("survey", question, "negative"), respondents - positive, hidden=True)
+            engine.add(("survey", question, "respondents"),
+                       [("survey", question, "positive"), ("survey", question, "negative")])
+            engine.cell(("survey", question, "skipped"), engine.count(("activity", "answers")) - respondents,
+                        hidden=True)
             engine.equation(("activity", "answers"),
                             [("survey", question, "respondents"), ("survey", question, "skipped")])
-        return engine.protect()
 
     # PUBLISHED TABLES ----------------------------------------------------------
+    @api.model
+    def _get_table_keys(self):
+        """The published tables, in the order of the report: each one is
+        made by its ``_table_<key>`` method (and its cells declared by its
+        ``_cells_<key>`` method when it counts people)."""
+        return TABLES
+
     @api.model
     def _get_tables(self, sites, date_from, date_to):
         """The published tables: dicts with ``key``, ``title``, ``columns``
@@ -524,234 +596,249 @@ class MicrostructureIndicators(models.AbstractModel):
         and on figures that are known (printed, or recomputable from printed
         figures): then it reveals nothing more than they do.
         """
+        return self._get_report(sites, date_from, date_to).tables
+
+    @api.model
+    def _get_report(self, sites, date_from, date_to):
+        """The report of ``sites`` over the period: its figures, their
+        protection and its tables (``IndicatorReport``)."""
         date_from, date_to = fields.Date.to_date(date_from), fields.Date.to_date(date_to)
         figures = self._compute_figures(sites, date_from, date_to)
         engine = self._protect_figures(figures, sites)
-        value = engine.value
+        report = IndicatorReport(self.env, sites, date_from, date_to, figures, engine)
+        report.tables = [getattr(self, f"_table_{key}")(report) for key in self._get_table_keys()]
+        return report
 
-        def ratio(part, whole, base, factor=1.0):
-            """part / whole, the keys of known cells (or numbers), over ``base`` people."""
-            for key in (part, whole):
-                if not isinstance(key, (int, float)) and not engine.is_known(key):
-                    return PRIMARY
-            if base in SMALL:
-                return PRIMARY
-            part = part if isinstance(part, (int, float)) else engine.count(part)
-            whole = whole if isinstance(whole, (int, float)) else engine.count(whole)
-            return factor * part / whole if whole else None
-
-        selection = self.env["microstructure.professional"]._fields["profession"]._description_selection(self.env)
-        profession_label = dict(selection)
-        regions = self.env["microstructure.region"].browse(
-            sorted({r for r in (set(figures["sites"]) | {r for r, _m in figures["patients_by_region"]}
-                                | set(figures["liaisons"])) if r})
-        ).sorted("name")
-        motive_label = {"addiction": self.env._("Addictions / precarity"), "mental_health": self.env._("Mental health")}
-        total_label = self.env._("Total")
-        tables = []
-
-        # Sites per region: public facts, published as they are
-        rows = []
-        for region in regions:
-            count, poly, networks = figures["sites"].get(region.id, (0, 0, 0))
+    def _table_sites(self, report):
+        # public facts, published as they are
+        figures, rows = report.figures, []
+        for region, name in report.regions:
+            count, poly, networks = figures["sites"].get(region, (0, 0, 0))
             if count:
-                rows.append([region.name, count, poly, _share(poly, count), networks])
+                rows.append([name, count, poly, _share(poly, count), networks])
         total = sum(row[1] for row in rows)
         poly_total = sum(row[2] for row in rows)
-        rows.append([total_label, total, poly_total, _share(poly_total, total), figures["networks"]])
-        tables.append(self._make_table("sites", self.env._("Sites per region"), [
+        rows.append([report.total_label, total, poly_total, _share(poly_total, total), figures["networks"]])
+        return self._make_table("sites", self.env._("Sites per region"), [
             ("region", self.env._("Region"), "text"), ("sites", self.env._("Microstructures"), "number"),
-            ("polyvalent", self.env._("Polyvalent"), "number"), ("polyvalent_share", self.env._("Share polyvalent"), "percent"),
+            ("polyvalent", self.env._("Polyvalent"), "number"),
+            ("polyvalent_share", self.env._("Share polyvalent"), "percent"),
             ("networks", self.env._("Networks"), "number"),
-        ], rows, ["sites"]))
+        ], rows, ["sites"])
 
-        # Professionals: public facts
-        rows = [[profession_label[p], figures["professionals"].get(p, 0)] for p in PROFESSIONS]
-        rows.append([total_label, sum(row[1] for row in rows)])
-        tables.append(self._make_table("professionals", self.env._("Professionals"), [
-            ("profession", self.env._("Profession"), "text"), ("professionals", self.env._("Professionals"), "number"),
-        ], rows, ["professionals"]))
+    def _table_professionals(self, report):
+        # public facts
+        professionals = report.figures["professionals"]
+        rows = [[report.profession_label[p], professionals.get(p, 0)] for p in PROFESSIONS]
+        rows.append([report.total_label, sum(row[1] for row in rows)])
+        return self._make_table("professionals", self.env._("Professionals"), [
+            ("profession", self.env._("Profession"), "text"),
+            ("professionals", self.env._("Professionals"), "number"),
+        ], rows, ["professionals"])
 
-        # Patients followed per motive and sex
-        patients = figures["patients"]
+    def _table_patients(self, report):
+        # Patients followed per motive and sex, with the mean age
+        engine, value, patients = report.engine, report.value, report.figures["patients"]
         rows = []
-        for motive, label in [(m, motive_label[m]) for m in MOTIVES] + [("*", total_label)]:
+        for motive, label in [(m, report.motive_label[m]) for m in MOTIVES] + [("*", report.total_label)]:
             motives = MOTIVES if motive == "*" else (motive,)
             ages = sum(float(patients.get((m, sex), (0, 0, 0))[1] or 0) for m in motives for sex in SEXES)
             aged = sum(patients.get((m, sex), (0, 0, 0))[2] for m in motives for sex in SEXES)
             count_key = ("patients", motive)
-            men_key, women_key = (("patients", motive, sex) if motive != "*" else ("patients", "*", sex)
-                                  for sex in SEXES)
+            men_key, women_key = (("patients", motive, sex) for sex in SEXES)
             count = engine.count(count_key)
-            mean_age = ratio(ages, aged, aged) if engine.is_known(count_key) else PRIMARY
+            mean_age = engine.statistic(lambda ages=ages, aged=aged: ages / aged if aged else None, aged, [count_key])
             rows.append([
                 label, value(men_key), value(women_key), value(count_key),
-                ratio(men_key, count_key, count), ratio(women_key, count_key, count),
-                round(mean_age, 1) if isinstance(mean_age, float) else mean_age,
+                engine.share(men_key, count_key, count), engine.share(women_key, count_key, count),
+                definitions.round_half_up(mean_age) if isinstance(mean_age, float) else mean_age,
             ])
-        tables.append(self._make_table("patients", self.env._("Patients followed"), [
-            ("motive", self.env._("Motive"), "text"), ("men", self.env._("Men"), "count"), ("women", self.env._("Women"), "count"),
-            ("patients", self.env._("Patients followed"), "count"), ("men_share", self.env._("Share of men"), "percent"),
-            ("women_share", self.env._("Share of women"), "percent"), ("mean_age", self.env._("Mean age"), "decimal"),
-        ], rows, ["men", "women"]))
+        return self._make_table("patients", self.env._("Patients followed"), [
+            ("motive", self.env._("Motive"), "text"), ("men", self.env._("Men"), "count"),
+            ("women", self.env._("Women"), "count"), ("patients", self.env._("Patients followed"), "count"),
+            ("men_share", self.env._("Share of men"), "percent"),
+            ("women_share", self.env._("Share of women"), "percent"),
+            ("mean_age", self.env._("Mean age"), "decimal"),
+        ], rows, ["men", "women"])
 
-        # Patients per region and motive
-        by_region = figures["patients_by_region"]
-        patient_regions = regions.filtered(lambda r: any(by_region.get((r.id, m)) for m in MOTIVES))
+    def _table_patients_by_region(self, report):
+        by_region, value = report.figures["patients_by_region"], report.value
         rows = [
-            [region.name, *(value(("region_patients", region.id, m)) for m in MOTIVES),
-             value(("region_patients", region.id))]
-            for region in patient_regions
+            [name, *(value(("region_patients", region, m)) for m in MOTIVES), value(("region_patients", region))]
+            for region, name in report.regions if any(by_region.get((region, m)) for m in MOTIVES)
         ]
-        rows.append([total_label, *(value(("patients", m)) for m in MOTIVES), value(("patients", "*"))])
-        tables.append(self._make_table("patients_by_region", self.env._("Patients per region"), [
+        rows.append([report.total_label, *(value(("patients", m)) for m in MOTIVES), value(("patients", "*"))])
+        return self._make_table("patients_by_region", self.env._("Patients per region"), [
             ("region", self.env._("Region"), "text"), ("addiction", self.env._("Addictions / precarity"), "count"),
-            ("mental_health", self.env._("Mental health"), "count"), ("patients", self.env._("Patients followed"), "count"),
-        ], rows, ["addiction", "mental_health"]))
+            ("mental_health", self.env._("Mental health"), "count"), ("both", self.env._("Both motives"), "count"),
+            ("no_motive", self.env._("No motive"), "count"),
+            ("patients", self.env._("Patients followed"), "count"),
+        ], rows, ["addiction", "mental_health", "both"])
 
-        # Substances, ranked
-        ranked = sorted(figures["substances"].items(), key=lambda item: (-item[1], item[0]))
-        substances = self.env["microstructure.substance"].browse([s for s, _c in ranked])
+    def _table_substances(self, report):
+        """Ranked by the patients shown: substances with as many patients
+        share a rank, and so do the masked ones, after the others (in the
+        order of their names: their order would tell their counts apart)."""
+        engine = report.engine
+        substances = self.env["microstructure.substance"].browse(list(report.figures["substances"]))
+        shown = substances.filtered(lambda s: not engine.is_masked(("substance", s.id)))
+        shown = shown.sorted(lambda s: (-engine.count(("substance", s.id)), s.name))
+        counts = [engine.count(("substance", substance.id)) for substance in shown]
         rows = [
-            [rank, substance.name, value(("substance", substance.id))]
-            for rank, substance in enumerate(substances, 1)
+            [1 + sum(1 for other in counts if other > count), substance.name, count]
+            for substance, count in zip(shown, counts)
         ]
-        tables.append(self._make_table("substances", self.env._("Main substances"), [
+        rows += [
+            [len(shown) + 1, substance.name, report.value(("substance", substance.id))]
+            for substance in (substances - shown).sorted("name")
+        ]
+        return self._make_table("substances", self.env._("Main substances"), [
             ("rank", self.env._("Rank"), "number"), ("substance", self.env._("Substance"), "text"),
             ("patients", self.env._("Patients"), "count"),
-        ], rows, ["patients"], label_column=1, total=False))
+        ], rows, ["patients"], label_column=1, total=False)
 
+    def _table_flows(self, report):
         # Inclusions and exits per month
+        value = report.value
         rows = [
-            [fields.Date.to_date(month).strftime("%m/%Y"),
-             value(("flows", month, "inclusions")), value(("flows", month, "exits"))]
-            for month, _i, _e in figures["flows"]
-        ] or [[date_from.strftime("%m/%Y"), 0, 0]]
-        rows.append([total_label, value(("flows", "*", "inclusions")), value(("flows", "*", "exits"))])
-        tables.append(self._make_table("flows", self.env._("Inclusions and exits"), [
+            [month.strftime("%m/%Y"), value(("flows", month, "inclusions")), value(("flows", month, "exits"))]
+            for month, _i, _e in report.figures["flows"]
+        ]
+        rows.append([report.total_label, value(("flows", "*", "inclusions")), value(("flows", "*", "exits"))])
+        return self._make_table("flows", self.env._("Inclusions and exits"), [
             ("month", self.env._("Month"), "text"), ("inclusions", self.env._("Inclusions"), "count"),
             ("exits", self.env._("Exits"), "count"),
-        ], rows, ["inclusions", "exits"]))
+        ], rows, ["inclusions", "exits"])
 
-        # Consultations per profession
-        rows = []
-        for profession, label in [(p, profession_label[p]) for p in PROFESSIONS] + [("*", total_label)]:
+    def _table_consultations(self, report):
+        # Consultations per profession, with the no-show rate
+        engine, value, rows = report.engine, report.value, []
+        professions = (*PROFESSIONS, OTHER_PROFESSIONS)
+        for profession, label in [(p, report.profession_label[p]) for p in professions] + [("*", report.total_label)]:
             due = ("consult", profession, "due")
             rows.append([
                 label, *(value(("consult", profession, state)) for state in CONSULTATION_STATES),
                 value(("consult", profession)),
-                ratio(("consult", profession, "no_show"), due, engine.count(due)),
+                engine.share(("consult", profession, "no_show"), due, engine.count(due)),
             ])
-        tables.append(self._make_table("consultations", self.env._("Consultations"), [
+        return self._make_table("consultations", self.env._("Consultations"), [
             ("profession", self.env._("Profession"), "text"), ("done", self.env._("Done"), "count"),
             ("no_show", self.env._("No-shows"), "count"), ("excused", self.env._("Excused absences"), "count"),
             ("cancelled", self.env._("Cancelled"), "count"), ("consultations", self.env._("Consultations"), "count"),
             ("no_show_rate", self.env._("No-show rate"), "percent"),
-        ], rows, ["done", "no_show"]))
+        ], rows, ["done", "no_show"])
 
-        # Permanences of psychologists and social workers
-        permanences = figures["permanences"]
+    def _table_permanences(self, report):
+        # Permanences of psychologists and social workers (held and slots:
+        # public facts; slots booked: consultations)
+        engine, value, permanences = report.engine, report.value, report.figures["permanences"]
         kinds = [p for p in ("psychologist", "social_worker", "psychiatrist", "gp") if p in permanences]
         rows = []
         for profession in kinds:
             held, slots, booked = permanences[profession]
             key = ("booked", profession)
-            rows.append([profession_label[profession], held, slots, value(key), ratio(key, slots, booked)])
+            rows.append([report.profession_label[profession], held, slots, value(key), engine.share(key, slots, booked)])
         if not kinds:
-            rows = [[profession_label[p], 0, 0, 0, None] for p in ("psychologist", "social_worker")]
+            rows = [[report.profession_label[p], 0, 0, 0, None] for p in ("psychologist", "social_worker")]
         held_total = sum(row[1] for row in rows)
         slot_total = sum(row[2] for row in rows)
         booked_total = engine.count(("booked", "*"))
-        rows.append([total_label, held_total, slot_total, value(("booked", "*")),
-                     ratio(("booked", "*"), slot_total, booked_total)])
-        tables.append(self._make_table("permanences", self.env._("Permanences"), [
-            ("profession", self.env._("Profession"), "text"), ("permanences", self.env._("Permanences held"), "number"),
+        rows.append([report.total_label, held_total, slot_total, value(("booked", "*")),
+                     engine.share(("booked", "*"), slot_total, booked_total)])
+        return self._make_table("permanences", self.env._("Permanences"), [
+            ("profession", self.env._("Profession"), "text"),
+            ("permanences", self.env._("Permanences held"), "number"),
             ("slots", self.env._("Slots"), "number"), ("booked", self.env._("Slots booked"), "count"),
             ("fill_rate", self.env._("Fill rate"), "percent"),
-        ], rows, ["permanences"]))
+        ], rows, ["permanences"])
 
+    def _table_meetings(self, report):
         # Meetings held and attendance (professionals: public facts)
-        meetings = figures["meetings"]
+        meetings, value = report.figures["meetings"], report.value
         meeting_kinds = dict(self.env["microstructure.meeting"]._fields["kind"]._description_selection(self.env))
         rows = []
         for kind, label in meeting_kinds.items():
-            held, invited, present, _discussed = meetings.get(kind, (0, 0, 0, 0))
+            held, invited, present = meetings.get(kind, (0, 0, 0))
             rows.append([label, held, invited, present, _share(present, invited), value(("discussed", kind))])
         invited, present = sum(row[2] for row in rows), sum(row[3] for row in rows)
-        rows.append([total_label, sum(row[1] for row in rows), invited, present, _share(present, invited),
+        rows.append([report.total_label, sum(row[1] for row in rows), invited, present, _share(present, invited),
                      value(("discussed", "*"))])
-        tables.append(self._make_table("meetings", self.env._("Meetings"), [
+        return self._make_table("meetings", self.env._("Meetings"), [
             ("kind", self.env._("Meeting"), "text"), ("meetings", self.env._("Meetings held"), "number"),
             ("invited", self.env._("Professionals invited"), "number"), ("present", self.env._("Present"), "number"),
-            ("attendance_rate", self.env._("Attendance rate"), "percent"), ("discussed", self.env._("Patients discussed"), "count"),
-        ], rows, ["meetings"]))
+            ("attendance_rate", self.env._("Attendance rate"), "percent"),
+            ("discussed", self.env._("Patients discussed"), "count"),
+        ], rows, ["meetings"])
 
-        # Liaison funnel per region; a median is printed when it rests on more
-        # than 10 sheets and the count of its step is printed
-        liaisons = figures["liaisons"]
-        rows = []
-        for region in regions.filtered(lambda r: r.id in liaisons):
-            figures_row = liaisons[region.id]
-            medians = []
-            for median, base, step in ((figures_row[4], figures_row[6], "sent"),
-                                       (figures_row[5], figures_row[7], "handled")):
-                if median is None:
-                    medians.append(None)
-                elif base in SMALL or not engine.is_known(("liaison", region.id, step)):
-                    medians.append(PRIMARY)
-                else:
-                    medians.append(round(median, 1))
-            rows.append([region.name, *(value(("liaison", region.id, step)) for step in LIAISON_STEPS), *medians])
-        if not rows:
-            rows = [[total_label, 0, 0, 0, 0, None, None]]
-        else:
-            rows.append([total_label, *(value(("liaison", "*", step)) for step in LIAISON_STEPS), None, None])
-        tables.append(self._make_table("liaisons", self.env._("Liaison sheets"), [
-            ("region", self.env._("Region"), "text"), ("sheets", self.env._("Sheets"), "count"), ("sent", self.env._("Sent"), "count"),
-            ("handled", self.env._("Handled with an interview"), "count"), ("accompanied", self.env._("Accompanied"), "count"),
+    def _table_liaisons(self, report):
+        # Liaison funnel per region and over the report; a median is printed
+        # when it rests on more than 10 sheets and the count of its step is
+        # known
+        engine, value, liaisons = report.engine, report.value, report.figures["liaisons"]
+
+        def row(label, region, figures):
+            medians = [
+                None if median is None else engine.statistic(
+                    lambda median=median: definitions.round_half_up(median), base, [("liaison", region, step)])
+                for median, base, step in ((figures[4], figures[6], "sent"), (figures[5], figures[7], "handled"))
+            ]
+            return [label, *(value(("liaison", region, step)) for step in LIAISON_STEPS), *medians]
+
+        rows = [row(name, region, liaisons[region]) for region, name in report.regions if region in liaisons]
+        rows.append(row(report.total_label, "*", report.figures["liaison_total"]))
+        return self._make_table("liaisons", self.env._("Liaison sheets"), [
+            ("region", self.env._("Region"), "text"), ("sheets", self.env._("Sheets"), "count"),
+            ("sent", self.env._("Sent"), "count"),
+            ("handled", self.env._("Handled with an interview"), "count"),
+            ("accompanied", self.env._("Accompanied"), "count"),
             ("median_contact", self.env._("Median days to contact"), "decimal"),
             ("median_interview", self.env._("Median days to interview"), "decimal"),
-        ], rows, ["sheets", "sent", "handled", "accompanied"]))
+        ], rows, ["sheets", "sent", "handled", "accompanied"])
 
-        # Satisfaction survey
+    def _table_satisfaction(self, report):
+        engine, value = report.engine, report.value
         labels = dict(self.env["survey.question"]._fields["microstructure_indicator"]._description_selection(self.env))
         rows = []
         for question in SATISFACTION_QUESTIONS:
             respondents = ("survey", question, "respondents")
             positive = ("survey", question, "positive")
             rows.append([labels[question], value(respondents), value(positive),
-                         ratio(positive, respondents, engine.count(respondents))])
+                         engine.share(positive, respondents, engine.count(respondents))])
         rows.append([self.env._("Questionnaires answered"), value(("activity", "answers")), None, None])
-        tables.append(self._make_table("satisfaction", self.env._("Patient satisfaction"), [
+        return self._make_table("satisfaction", self.env._("Patient satisfaction"), [
             ("question", self.env._("Question"), "text"), ("respondents", self.env._("Respondents"), "count"),
-            ("positive", self.env._("Positive answers"), "count"), ("positive_share", self.env._("Share positive"), "percent"),
-        ], rows, ["positive_share"]))
+            ("positive", self.env._("Positive answers"), "count"),
+            ("positive_share", self.env._("Share positive"), "percent"),
+        ], rows, ["positive_share"])
 
-        # Activity per site
-        activity = figures["activity"]
-        active_sites = sites.filtered(lambda s: any(activity.get(s.id, ())))
-        active_sites = active_sites.sorted(lambda s: (s.region_id.name or "", s.network_id.name or "", s.name))
-        rows = []
-        for site in active_sites:
-            rows.append([
-                site.name, site.network_id.name,
-                value(("site", site.id, "patients")), value(("site", site.id, "done")),
-                activity[site.id][2], activity[site.id][3],
-                value(("site", site.id, "sheets")), value(("site", site.id, "answers")),
-            ])
+    def _table_activity(self, report):
+        # Activity per site (permanences and meetings held: public facts),
+        # by region, network and site
+        activity, scope, value = report.figures["activity"], report.figures["scope"], report.value
+        active_sites = sorted(
+            (site for site in scope if any(activity[site])),
+            key=lambda site: (scope[site][2] or "", scope[site][3] or "", scope[site][0], site),
+        )
+        rows = [
+            [scope[site][0], scope[site][3] or None,
+             value(("site", site, "patients")), value(("site", site, "done")), activity[site][2], activity[site][3],
+             value(("site", site, "sheets")), value(("site", site, "answers"))]
+            for site in active_sites
+        ]
         if rows:
             rows.append([
-                total_label, None, value(("activity", "patients")), value(("activity", "done")),
-                sum(activity[s.id][2] for s in active_sites), sum(activity[s.id][3] for s in active_sites),
+                report.total_label, None, value(("activity", "patients")), value(("activity", "done")),
+                sum(activity[site][2] for site in active_sites), sum(activity[site][3] for site in active_sites),
                 value(("activity", "sheets")), value(("activity", "answers")),
             ])
-        tables.append(self._make_table("activity", self.env._("Activity per site"), [
+        return self._make_table("activity", self.env._("Activity per site"), [
             ("site", self.env._("Site"), "text"), ("network", self.env._("Network"), "text"),
-            ("patients", self.env._("Patients followed"), "count"), ("consultations", self.env._("Consultations done"), "count"),
-            ("permanences", self.env._("Permanences held"), "number"), ("meetings", self.env._("Meetings held"), "number"),
+            ("patients", self.env._("Patients followed"), "count"),
+            ("consultations", self.env._("Consultations done"), "count"),
+            ("permanences", self.env._("Permanences held"), "number"),
+            ("meetings", self.env._("Meetings held"), "number"),
             ("sheets", self.env._("Liaison sheets"), "count"), ("answers", self.env._("Survey answers"), "count"),
-        ], rows, ["patients"]))
-        return tables
+        ], rows, ["patients"])
 
     @staticmethod
     def _make_table(key, title, columns, rows, chart, label_column=0, total=True):

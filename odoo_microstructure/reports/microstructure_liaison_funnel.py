@@ -1,4 +1,7 @@
 from odoo import fields, models, tools
+from odoo.tools import SQL
+
+from ..tools import indicator_definitions as definitions
 
 
 class MicrostructureLiaisonFunnel(models.Model):
@@ -35,7 +38,10 @@ class MicrostructureLiaisonFunnel(models.Model):
 
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(
+        # the steps and delays of the regional report (one definition); a
+        # cancelled sheet keeps its row, counted nowhere
+        counted = definitions.liaison_counted("liaison")
+        self.env.cr.execute(SQL(
             """
             CREATE OR REPLACE VIEW microstructure_liaison_funnel AS (
                 SELECT liaison.id,
@@ -45,16 +51,20 @@ class MicrostructureLiaisonFunnel(models.Model):
                        liaison.social_service_id,
                        liaison.date,
                        liaison.state,
-                       1 AS sheet_count,
-                       (liaison.date_sent IS NOT NULL)::int AS sent_count,
-                       (liaison.date_assessed IS NOT NULL)::int AS handled_count,
-                       (liaison.date_accompanied IS NOT NULL)::int AS accompanied_count,
-                       EXTRACT(EPOCH FROM liaison.date_contacted - liaison.date_sent) / 86400
-                           AS delay_contact,
-                       EXTRACT(EPOCH FROM liaison.date_assessed - liaison.date_contacted) / 86400
-                           AS delay_interview
+                       (%(counted)s)::int AS sheet_count,
+                       (%(counted)s AND %(sent)s)::int AS sent_count,
+                       (%(counted)s AND %(handled)s)::int AS handled_count,
+                       (%(counted)s AND %(accompanied)s)::int AS accompanied_count,
+                       %(delay_contact)s AS delay_contact,
+                       %(delay_interview)s AS delay_interview
                   FROM microstructure_liaison liaison
                   JOIN microstructure_site site ON site.id = liaison.site_id
             )
-            """
-        )
+            """,
+            counted=counted,
+            sent=definitions.liaison_step_reached("liaison", "sent"),
+            handled=definitions.liaison_step_reached("liaison", "handled"),
+            accompanied=definitions.liaison_step_reached("liaison", "accompanied"),
+            delay_contact=definitions.liaison_delay("liaison", "contact"),
+            delay_interview=definitions.liaison_delay("liaison", "interview"),
+        ))

@@ -133,6 +133,27 @@ class Protection:
         self._ensure_protected()
         return dict(self._masks)
 
+    def statistic(self, value, base, keys=()):
+        """A share, rate, mean or median as printed: masked when it rests on
+        1 to 10 people (``base``) or on a cell of ``keys`` that is not known;
+        then it reveals nothing more than the known cells do. ``value`` may
+        be a callable, called only when the statistic is printed."""
+        if base in SMALL or not all(self.is_known(key) for key in keys):
+            return PRIMARY
+        return value() if callable(value) else value
+
+    def share(self, part, whole, base):
+        """``part / whole`` (keys of cells, or numbers) over ``base`` people;
+        none when ``whole`` is zero."""
+        keys = [key for key in (part, whole) if not isinstance(key, (int, float))]
+
+        def compute():
+            numerator, denominator = (key if isinstance(key, (int, float)) else self.count(key)
+                                      for key in (part, whole))
+            return numerator / denominator if denominator else None
+
+        return self.statistic(compute, base, keys)
+
     def _ensure_protected(self):
         if self._masks is None:
             self.protect()
@@ -217,32 +238,40 @@ class Protection:
     def _combine(self, known):
         """Unknown cells that a combination of equations determines, each with
         the equations combined: exact Gauss-Jordan elimination over the
-        unknown cells, the known ones being constants."""
+        unknown cells, the known ones being constants (integer coefficients,
+        fractions only when a division is not exact)."""
         pivots = {}  # pivot cell -> [coefficients, equations combined]
         for index, (total, parts) in enumerate(self._equations):
             coefs = {}
             for key, sign in ((total, 1), *((part, -1) for part in parts)):
                 if key not in known:
                     coefs[key] = coefs.get(key, 0) + sign
-            coefs = {key: Fraction(coef) for key, coef in coefs.items() if coef}
+            coefs = {key: coef for key, coef in coefs.items() if coef}
             if not coefs:
                 continue
             sources = {index}
             for cell in [cell for cell in coefs if cell in pivots]:
                 if cell in coefs:
-                    _subtract(coefs, pivots[cell][0], coefs[cell] / pivots[cell][0][cell])
+                    _subtract(coefs, pivots[cell][0], _divide(coefs[cell], pivots[cell][0][cell]))
                     sources |= pivots[cell][1]
             if not coefs:
                 continue
             pivot = min(coefs, key=self._rank.get)
             for row in pivots.values():
                 if pivot in row[0]:
-                    _subtract(row[0], coefs, row[0][pivot] / coefs[pivot])
+                    _subtract(row[0], coefs, _divide(row[0][pivot], coefs[pivot]))
                     row[1] |= sources
             pivots[pivot] = [coefs, sources]
         for cell, (coefs, sources) in sorted(pivots.items(), key=lambda item: self._rank[item[0]]):
             if len(coefs) == 1:
                 yield cell, sources
+
+
+def _divide(numerator, denominator):
+    """An exact quotient: an integer when it is one, else a fraction."""
+    if isinstance(numerator, int) and isinstance(denominator, int) and not numerator % denominator:
+        return numerator // denominator
+    return Fraction(numerator) / denominator
 
 
 def _subtract(coefs, row, factor):

@@ -259,8 +259,13 @@ class TestLiaison(MicrostructureCommon):
     def test_funnel(self):
         """Figures of the funnel on a fixture of 6 sheets with known delays."""
         sheets = self.env["microstructure.liaison"]
-        for _i in range(6):
+        for _i in range(7):
             sheets |= self._new_sheet()
+        # a sheet sent, then cancelled: counted nowhere, as in the regional report
+        cancelled = sheets[6]
+        cancelled.action_send()
+        cancelled.action_cancel()
+        sheets -= cancelled
         sheets[:5].action_send()                # 5 sent, 1 still identified
         carsat = sheets.with_user(self.user_carsat)
         carsat[:4].action_contacted()           # 4 contacted, 1 not reachable
@@ -282,7 +287,7 @@ class TestLiaison(MicrostructureCommon):
             )
         self.env.invalidate_all()
         funnel = self.env["microstructure.liaison"].with_user(self.user_gp_a1)._get_funnel(
-            [("id", "in", sheets.ids)]
+            [("id", "in", (sheets | cancelled).ids)]
         )
         self.assertEqual(
             {k: funnel[k] for k in ("sheets", "sent", "handled", "accompanied")},
@@ -294,10 +299,11 @@ class TestLiaison(MicrostructureCommon):
         # the pivot reads the same counts, with the user's rights
         Funnel = self.env["microstructure.liaison.funnel"].with_user(self.user_gp_a1)
         groups = Funnel._read_group(
-            [("id", "in", sheets.ids)], [],
+            [("id", "in", (sheets | cancelled).ids)], [],
             ["sheet_count:sum", "sent_count:sum", "handled_count:sum", "accompanied_count:sum"],
         )
         self.assertEqual(groups, [(6, 5, 4, 3)])
+        self.assertEqual(Funnel.search([("id", "=", cancelled.id)]).state, "cancelled")
         self.assertFalse(self.env["microstructure.liaison.funnel"].with_user(self.user_coord_b1).search(
             [("id", "in", sheets.ids)]
         ))

@@ -116,7 +116,8 @@ class MicrostructureIndicatorExport(models.TransientModel):
         if not isinstance(year, str) or year not in dict(years):
             raise UserError(self.env._("Choose a reporting year that has ended."))
         date_from, date_to = reporting_year_bounds(int(year))
-        tables = Indicators._get_tables(sites, date_from, date_to)
+        report = Indicators._get_report(sites, date_from, date_to)
+        tables = report.tables
         # the sites table counts the sites open during the year: its total is
         # the number the page shows beside the perimeter's
         open_sites = next(table for table in tables if table["key"] == "sites")["rows"][-1][1]
@@ -129,7 +130,8 @@ class MicrostructureIndicatorExport(models.TransientModel):
                 "label": self.env._("All the sites you may read"),
                 "sites": len(sites),
                 "open_sites": open_sites,
-                "regions": sorted(set(sites.region_id.mapped("name"))),
+                "regions": sorted({region for _site, _id, region, _network in report.figures["scope"].values()
+                                   if region}),
             },
             "masks": [PRIMARY, SECONDARY],
             "note": self.env._("< 11: from 1 to 10 people. s: masked so that no small count can be "

@@ -10,6 +10,10 @@ const MAX_COLUMNS = 24;
 /**
  * The chart of an indicator table: its chart columns over its rows, the
  * total row left out. A masked cell has no bar; its tooltip shows the mask.
+ *
+ * A chart is drawn when it comes near the screen: drawing one measures the
+ * page, and drawing the twelve at once, most of them below the fold, took
+ * most of the time the page spent on a year.
  */
 export class IndicatorChart extends Component {
     static template = "odoo_microstructure.IndicatorChart";
@@ -20,10 +24,25 @@ export class IndicatorChart extends Component {
         this.chart = null;
         onWillStart(() => loadBundle("web.chartjs_lib"));
         useEffect(
-            () => {
-                this.renderChart();
+            (canvas) => {
+                if (!canvas) {
+                    this.chart?.destroy();
+                    this.chart = null;
+                    return;
+                }
+                const observer = new IntersectionObserver(
+                    (entries) => {
+                        if (entries.some((entry) => entry.isIntersecting)) {
+                            observer.disconnect();
+                            this.renderChart();
+                        }
+                    },
+                    { rootMargin: "200px" }
+                );
+                observer.observe(canvas);
+                return () => observer.disconnect();
             },
-            () => [this.props.table]
+            () => [this.canvasRef.el, this.props.table]
         );
         onWillUnmount(() => this.chart?.destroy());
     }

@@ -1,4 +1,4 @@
-import { Component, onWillStart, useState } from "@odoo/owl";
+import { Component, markRaw, onWillStart, useState } from "@odoo/owl";
 import { _t } from "@web/core/l10n/translation";
 import { deserializeDate, formatDate } from "@web/core/l10n/dates";
 import { download } from "@web/core/network/download";
@@ -7,8 +7,8 @@ import { useService } from "@web/core/utils/hooks";
 import { useSetupAction } from "@web/search/action_hook";
 import { Layout } from "@web/search/layout";
 import { standardActionServiceProps } from "@web/webclient/actions/action_service";
-import { IndicatorChart } from "./indicator_chart";
 import { formatIndicator } from "./indicator_format";
+import { IndicatorTable } from "./indicator_table";
 
 const MODEL = "microstructure.indicator.export";
 
@@ -18,18 +18,19 @@ const MODEL = "microstructure.indicator.export";
  * user's whole perimeter, with their charts and their export to Excel.
  *
  * The server sends the figures of one year at a time (``get_dashboard``):
- * once when the page opens (the default year), once per year chosen; the
- * page formats them itself.
+ * once when the page opens (the default year), once per year chosen, never
+ * when the page is left. The page formats each cell once, when its figures
+ * arrive, with the formatter of the page (``Intl.NumberFormat``).
  */
 export class IndicatorDashboard extends Component {
     static template = "odoo_microstructure.IndicatorDashboard";
-    static components = { Layout, IndicatorChart };
+    static components = { Layout, IndicatorTable };
     static props = { ...standardActionServiceProps };
 
     setup() {
         this.orm = useService("orm");
         this.state = useState({ data: null, loading: false, exporting: false });
-        this.formatIndicator = formatIndicator;
+        this.requested = null;
         useSetupAction({
             getLocalState: () => ({ year: this.state.data?.year }),
         });
@@ -38,11 +39,35 @@ export class IndicatorDashboard extends Component {
 
     async load(year) {
         this.state.loading = true;
+        this.requested = year;
         try {
-            this.state.data = await this.orm.call(MODEL, "get_dashboard", year ? [year] : []);
+            const data = await this.orm.call(MODEL, "get_dashboard", year ? [year] : []);
+            // the answer to the last year chosen only
+            if (this.requested === year) {
+                this.state.data = this.prepare(data);
+            }
         } finally {
-            this.state.loading = false;
+            if (this.requested === year) {
+                this.state.loading = false;
+            }
         }
+    }
+
+    /**
+     * The figures as the page shows them, out of the reactive state (read
+     * as they are, never watched): each cell formatted once.
+     */
+    prepare(data) {
+        const masks = new Set(data.masks);
+        for (const table of data.tables) {
+            table.cells = table.rows.map((row) =>
+                table.columns.map((column, index) => ({
+                    text: formatIndicator(row[index], column.kind),
+                    masked: column.kind !== "text" && masks.has(row[index]),
+                }))
+            );
+        }
+        return markRaw(data);
     }
 
     get period() {
@@ -63,14 +88,6 @@ export class IndicatorDashboard extends Component {
             return _t("%(sites)s sites, all open during the year.", values);
         }
         return _t("%(sites)s sites, %(open)s of them open during the year and counted in the tables; the others opened after the year or ended their experiment before it.", values);
-    }
-
-    isTotal(table, index) {
-        return table.total && index === table.rows.length - 1;
-    }
-
-    isMasked(value, column) {
-        return column.kind !== "text" && this.state.data.masks.includes(value);
     }
 
     async onYearChange(ev) {

@@ -72,6 +72,21 @@ registry.category("web_tour.tours").add("odoo_microstructure_indicators_tour", {
             trigger: `${PAGE} [data-table="professionals"] .o_microstructure_indicator_chart canvas`,
         },
         {
+            content: "A chart far below the screen is not drawn yet",
+            trigger: `${PAGE} [data-table="activity"] .o_microstructure_indicator_chart canvas:not([style])`,
+        },
+        {
+            content: "Scroll down to the activity per site",
+            trigger: `${PAGE} [data-table="activity"] .o_microstructure_indicator_chart`,
+            run(helpers) {
+                helpers.anchor.scrollIntoView();
+            },
+        },
+        {
+            content: "Its chart is drawn once on the screen",
+            trigger: `${PAGE} [data-table="activity"] .o_microstructure_indicator_chart canvas[style*="display: block"]`,
+        },
+        {
             content: "Export the year to Excel",
             trigger: `${PAGE} button.o_microstructure_indicators_export:not([disabled])`,
             run: exportWorkbook,
