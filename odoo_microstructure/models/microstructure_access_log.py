@@ -40,12 +40,15 @@ VERIFY_QUERY = (
 )
 
 
+def content_payload(row):
+    """The columns of an entry as the text its link hashes."""
+    date = row["date"].strftime("%Y-%m-%d %H:%M:%S") if row["date"] else ""
+    return "|".join([date] + ["" if row[column] is None else str(row[column]) for column in COLUMNS[1:]])
+
+
 def link_hash(prev_hash, seq, row):
     """SHA-256 of an entry (its position and columns) chained to the previous one."""
-    date = row["date"].strftime("%Y-%m-%d %H:%M:%S") if row["date"] else ""
-    payload = "|".join([prev_hash or "", str(seq), date] + [
-        "" if row[column] is None else str(row[column]) for column in COLUMNS[1:]
-    ])
+    payload = f"{prev_hash or ''}|{seq}|{content_payload(row)}"
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
@@ -53,43 +56,38 @@ ENTRY_TYPES = (
     "date timestamp, user_ref integer, user_name varchar, professional_ref integer, profession varchar, "
     "patient_ref integer, site_ref integer, action varchar, path varchar, session_key varchar, ip varchar"
 )
-# Appends entries (a JSON array of objects with the keys of COLUMNS) to the
-# chain in one call, hence one round trip: under the lock of the chain, it
-# reads the last link, chains each entry's SHA-256 to the previous one (the
-# payload of ``link_hash``) and inserts them all in one statement.
+# Appends entries to the chain in one call, hence one round trip: under the
+# lock of the chain, it reads the last link, chains each entry's SHA-256 to
+# the previous one and inserts them all in one statement. ``entries`` is a
+# JSON array of objects with the keys of COLUMNS, ``payloads`` their
+# ``content_payload``: the link of the i-th entry is the SHA-256 of
+# "previous link|position|payload", as ``link_hash`` computes it again from
+# the stored columns when the chain is verified.
 APPEND_FUNCTION = f"""
-CREATE OR REPLACE FUNCTION microstructure_access_log_append(entries jsonb) RETURNS integer AS $$
+CREATE OR REPLACE FUNCTION microstructure_access_log_append(entries jsonb, payloads text[])
+RETURNS integer AS $$
 DECLARE
     last_seq integer;
-    previous varchar;
-    hashes varchar[] := ARRAY[]::varchar[];
-    entry record;
+    hashes varchar[];
 BEGIN
     PERFORM pg_advisory_xact_lock({LOCK_KEY});
-    SELECT seq, hash INTO last_seq, previous FROM microstructure_access_log ORDER BY seq DESC LIMIT 1;
+    SELECT seq, ARRAY[hash] INTO last_seq, hashes FROM microstructure_access_log ORDER BY seq DESC LIMIT 1;
     IF NOT FOUND THEN
         last_seq := 0;
-        SELECT value INTO previous FROM ir_config_parameter WHERE key = '{ANCHOR_PARAM}';
+        hashes := ARRAY[coalesce((SELECT value FROM ir_config_parameter WHERE key = '{ANCHOR_PARAM}'), '')];
     END IF;
-    hashes := hashes || coalesce(previous, '');
-    FOR entry IN SELECT * FROM jsonb_to_recordset(entries) AS e({ENTRY_TYPES}) LOOP
-        hashes := hashes || encode(sha256(convert_to(concat_ws('|',
-            hashes[cardinality(hashes)], (last_seq + cardinality(hashes))::text,
-            coalesce(to_char(entry.date, 'YYYY-MM-DD HH24:MI:SS'), ''),
-            coalesce(entry.user_ref::text, ''), coalesce(entry.user_name, ''),
-            coalesce(entry.professional_ref::text, ''), coalesce(entry.profession, ''),
-            coalesce(entry.patient_ref::text, ''), coalesce(entry.site_ref::text, ''),
-            coalesce(entry.action, ''), coalesce(entry.path, ''),
-            coalesce(entry.session_key, ''), coalesce(entry.ip, '')
-        ), 'UTF8')), 'hex')::varchar;
+    FOR i IN 1..cardinality(payloads) LOOP
+        hashes[i + 1] := encode(sha256(convert_to(
+            hashes[i] || '|' || (last_seq + i) || '|' || payloads[i], 'UTF8')), 'hex');
     END LOOP;
     INSERT INTO microstructure_access_log (seq, {", ".join(COLUMNS)}, prev_hash, hash)
     SELECT last_seq + e.position, {", ".join("e." + column for column in COLUMNS)},
            hashes[e.position], hashes[e.position + 1]
       FROM ROWS FROM (jsonb_to_recordset(entries) AS ({ENTRY_TYPES}))
            WITH ORDINALITY AS e({", ".join(COLUMNS)}, position);
-    RETURN cardinality(hashes) - 1;
+    RETURN cardinality(payloads);
 END $$ LANGUAGE plpgsql;
+DROP FUNCTION IF EXISTS microstructure_access_log_append(jsonb);
 """
 
 
@@ -101,7 +99,10 @@ def entries_json(rows):
 def append_entries(cr, rows):
     """Append ``rows`` (dicts of COLUMNS) to the chain, on ``cr``, in one
     statement (see ``APPEND_FUNCTION``)."""
-    cr.execute("SELECT microstructure_access_log_append(%s::jsonb)", [entries_json(rows)])
+    cr.execute(
+        "SELECT microstructure_access_log_append(%s::jsonb, %s::text[])",
+        [entries_json(rows), [content_payload(row) for row in rows]],
+    )
 
 
 def primary_cursor(dbname):
