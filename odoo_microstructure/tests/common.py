@@ -1,3 +1,4 @@
+import json
 import os
 import shutil
 import subprocess
@@ -12,6 +13,19 @@ from odoo.tools.misc import exec_pg_environ, find_pg_tool
 from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
 
 GROUP = "odoo_microstructure.group_microstructure_"
+
+
+class JsonRpcMixin:
+    """Calls over JSON-RPC as the web client makes them (for HttpCase)."""
+
+    def _call(self, model, method, *args, **kwargs):
+        response = self.url_open(
+            f"/web/dataset/call_kw/{model}/{method}", headers={"Content-Type": "application/json"},
+            data=json.dumps({"jsonrpc": "2.0", "method": "call", "id": 1, "params": {
+                "model": model, "method": method, "args": list(args), "kwargs": kwargs,
+            }}),
+        )
+        return response.json()
 
 
 class MicrostructureCommon(TransactionCase):

@@ -7,7 +7,6 @@ The entries are committed by a connection of their own: the tests read them
 back through another one (the test's transaction does not see them).
 """
 
-import json
 from datetime import datetime
 
 from freezegun import freeze_time
@@ -18,7 +17,7 @@ from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, tagged
 
 from ..models.microstructure_access_log import VERIFY_QUERY, insert_entries, link_hash, primary_cursor
-from .common import MicrostructureCommon
+from .common import JsonRpcMixin, MicrostructureCommon
 
 
 def committed_entries(env, user_ids=None, patient_ids=None):
@@ -37,7 +36,7 @@ def committed_entries(env, user_ids=None, patient_ids=None):
 
 
 @tagged("post_install", "-at_install")
-class TestAccessTracePaths(MicrostructureCommon, HttpCase):
+class TestAccessTracePaths(JsonRpcMixin, MicrostructureCommon, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -56,15 +55,6 @@ class TestAccessTracePaths(MicrostructureCommon, HttpCase):
             "patient_id": cls.patient.id, "consent": "yes", "reason_rights": True,
             "social_service_id": cls.office.id, "requester_id": cls.user_gp_a1.id,
         })
-
-    def _call(self, model, method, *args, **kwargs):
-        response = self.url_open(
-            f"/web/dataset/call_kw/{model}/{method}", headers={"Content-Type": "application/json"},
-            data=json.dumps({"jsonrpc": "2.0", "method": "call", "id": 1, "params": {
-                "model": model, "method": method, "args": list(args), "kwargs": kwargs,
-            }}),
-        )
-        return response.json()
 
     def _new_entries(self, user, before):
         return [entry for entry in committed_entries(self.env, [user.id]) if entry["seq"] > before]

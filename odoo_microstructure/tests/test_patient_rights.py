@@ -14,7 +14,7 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, tagged
 
-from .common import MicrostructureCommon
+from .common import JsonRpcMixin, MicrostructureCommon
 from .test_access_trace import committed_entries
 
 IDENTITY = {
@@ -313,20 +313,11 @@ class TestPatientRetention(PatientRightsCommon):
 
 
 @tagged("post_install", "-at_install")
-class TestPatientRightsHttp(PatientRightsCommon, HttpCase):
+class TestPatientRightsHttp(JsonRpcMixin, PatientRightsCommon, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.other.write({"active": False, "archive_date": "2021-01-01"})
-
-    def _call(self, model, method, *args, **kwargs):
-        response = self.url_open(
-            f"/web/dataset/call_kw/{model}/{method}", headers={"Content-Type": "application/json"},
-            data=json.dumps({"jsonrpc": "2.0", "method": "call", "id": 1, "params": {
-                "model": model, "method": method, "args": list(args), "kwargs": kwargs,
-            }}),
-        )
-        return response.json()
 
     def _export_url(self, patient):
         return f"/odoo_microstructure/patient/{patient.id}/export.json"
