@@ -112,17 +112,28 @@ def patient_plan(patient_id, values, default_gp=None, start=None):
 
 # ACTIVITY OF THE YEAR ------------------------------------------------------------
 def populate_activity(env, rng, sites, patients, counts, with_events, activity=1.0,
-                      reference_date=figures.REFERENCE_DATE):
+                      reference_date=figures.REFERENCE_DATE, book_more=None):
     """Permanences, consultations and meetings of ``sites`` (dicts of
     ``registry.site_plan``) for ``patients`` (per site id) in the year before
     ``reference_date``; ``activity`` multiplies the consultations each patient
-    asks for. Return the consultations as dicts."""
+    asks for.
+
+    ``book_more(consultations, free_slots, busy)``, if given, returns more
+    consultations to book (rows, with the ``slot_id`` they take, if any),
+    given the consultations booked, the free slots per (site, profession)
+    sorted by start and the times taken per professional. Return the
+    consultations as dicts."""
     year_start = year_before(reference_date)
     busy = set()  # (professional, start) already taken
     permanences, slots = _populate_permanences(env, rng, sites, year_start, reference_date, busy, counts)
-    consultations = _populate_consultations(
-        env, rng, sites, patients, slots, year_start, reference_date, busy, activity, counts,
-    )
+    every_slot = {key: sorted(site_slots, key=lambda slot: slot["start"]) for key, site_slots in slots.items()}
+    rows = _plan_consultations(rng, sites, patients, slots, year_start, reference_date, busy, activity)
+    if book_more:
+        booked = {row["slot_id"] for row in rows}
+        free_slots = {key: [slot for slot in site_slots if slot["id"] not in booked]
+                      for key, site_slots in every_slot.items()}
+        rows += book_more(rows, free_slots, busy)
+    consultations = _insert_consultations(env, rows, counts)
     # the booked slots and fill rates, by the ORM
     bulk.recompute(env, "microstructure.permanence", [permanence["id"] for permanence in permanences],
                    ["slot_count", "booked_count", "fill_rate"])
@@ -184,7 +195,9 @@ def _populate_permanences(env, rng, sites, year_start, reference_date, busy, cou
     return permanences, slots
 
 
-def _populate_consultations(env, rng, sites, patients, slots, year_start, reference_date, busy, activity, counts):
+def _plan_consultations(rng, sites, patients, slots, year_start, reference_date, busy, activity):
+    """The consultations asked for by the patients, each in a free slot of a
+    permanence or at a free time of its professional."""
     workdays = [day for day in days_between(year_start, reference_date) if day.weekday() < 5 and day.month != 8]
 
     def free_time(professional_id, hours):
@@ -198,7 +211,7 @@ def _populate_consultations(env, rng, sites, patients, slots, year_start, refere
 
     states = [state for state, share in figures.CONSULTATION_STATES.items() for _n in range(share)]
     wishes_of = figures.CONSULTATION_WISHES
-    rows, booked_slots = [], []
+    rows = []
     for site in sites:
         for patient in patients[site["id"]]:
             active_from = max(patient["inclusion"], year_start)
@@ -232,17 +245,25 @@ def _populate_consultations(env, rng, sites, patients, slots, year_start, refere
                             continue
                         slot = None
                         duration = 0.5
-                    rows.append({
-                        "patient_id": patient["id"], "site_id": site["id"], "professional_id": professional_id,
-                        "kind": kind,
-                        "start": start, "duration": duration, "stop": start + timedelta(hours=duration),
-                        "place": "practice", "state": rng.choice(states),
-                        "permanence_id": slot and slot["permanence_id"],
-                    })
-                    booked_slots.append(slot and slot["id"])
+                    rows.append(consultation_row(patient, site, professional_id, kind, start, duration,
+                                                 rng.choice(states), slot))
+    return rows
+
+
+def consultation_row(patient, site, professional_id, kind, start, duration, state, slot=None, place="practice"):
+    """A consultation, and the slot of a permanence it takes (``slot_id``)."""
+    return {
+        "patient_id": patient["id"], "site_id": site["id"], "professional_id": professional_id, "kind": kind,
+        "start": start, "duration": duration, "stop": start + timedelta(hours=duration), "place": place,
+        "state": state, "permanence_id": slot and slot["permanence_id"], "slot_id": slot and slot["id"],
+    }
+
+
+def _insert_consultations(env, rows, counts):
+    booked = [row.pop("slot_id") for row in rows]
     ids = bulk.insert(env, "microstructure.consultation", rows)
     bulk.set_column(env, "microstructure.permanence.slot", "consultation_id", [
-        (slot_id, consultation_id) for slot_id, consultation_id in zip(booked_slots, ids) if slot_id
+        (slot_id, consultation_id) for slot_id, consultation_id in zip(booked, ids) if slot_id
     ])
     counts["microstructure.consultation"] = len(ids)
     for consultation_id, row in zip(ids, rows):

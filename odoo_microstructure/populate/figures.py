@@ -81,9 +81,6 @@ LIAISON_REASONS = ["reason_rights", "reason_job", "reason_hospital", "reason_ill
 # leave the practice (per 100 sheets); the others follow the experiment
 LIAISON_REFERRED_SHARE = 0.3
 LIAISON_NOT_SENT = {"identified": 4, "cancelled": 2}
-# of the sheets of patients never seen at a permanence, those contacted in
-# the last weeks whose interview is still to come (per 100 sheets)
-LIAISON_INTERVIEW_PLANNED = 2
 # days between two steps: (low, high)
 LIAISON_DELAYS = {"contact": (1, 6), "interview": (1, 14), "accompany": (7, 30), "close": (60, 240)}
 

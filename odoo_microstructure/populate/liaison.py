@@ -19,8 +19,8 @@ from datetime import datetime, time, timedelta
 from odoo import Command, fields
 
 from ..models.microstructure_liaison import CONTENT_FIELDS, END_STATES, STEP_FIELDS, TRANSITIONS
-from . import figures
-from .tools import days_between, first_weekday
+from . import activity, figures
+from .tools import days_between, first_weekday, year_before
 
 # the steps of each outcome, after the sheet is sent
 OUTCOME_STEPS = {
@@ -29,8 +29,6 @@ OUTCOME_STEPS = {
     "declined_after": ["contacted", "assessed", "declined"],
     "not_reachable": ["not_reachable"],
     "declined": ["contacted", "declined"],
-    # contacted in the last weeks, the interview still to come
-    "interview_planned": ["contacted"],
 }
 
 
@@ -212,83 +210,133 @@ def demo_current_sheets(env, site_id, office_id, requester_id, carsat_user_id, f
 
 
 # THE SHEETS OF A POPULATION ---------------------------------------------------------
-def populate_liaison(env, rng, sites, patients, consultations, serial, counts,
-                     reference_date=figures.REFERENCE_DATE):
-    """Sheets of the precarity patients of ``sites`` followed in the year
-    before ``reference_date``, written by the coordinator GP of their site
-    (who gets a login) to the Carsat office of its department (one is made,
-    with its social worker, where none covers it). A patient seen by the
-    site's social worker at a permanence had the interview there; the
-    others' sheets end before it, or are still on their way at the
-    reference date."""
-    Site = env["microstructure.site"]
-    site_records = Site.browse([site["id"] for site in sites])
-    offices = _offices(env, site_records.department_id, serial, counts)
-    requesters = _requesters(env, sites, serial, counts)
-    interviews = {}
-    for consultation in sorted(consultations, key=lambda c: c["start"]):
-        if consultation["kind"] == "social_worker" and consultation["permanence_id"] \
-                and consultation["state"] == "done":
-            interviews.setdefault(consultation["patient_id"], consultation["start"])
-    year_start = reference_date.replace(year=reference_date.year - 1)
-    until = datetime.combine(reference_date, time(0, 0))
-    unhandled = {outcome: count for outcome, count in figures.EXPERIMENT_OUTCOMES.items()
-                 if not outcome_scope(outcome)}
-    unhandled.update(figures.LIAISON_NOT_SENT, interview_planned=figures.LIAISON_INTERVIEW_PLANNED)
-    handled = {outcome: count for outcome, count in figures.EXPERIMENT_OUTCOMES.items() if outcome_scope(outcome)}
-    sheets = []
-    for site, record in zip(sites, site_records):
-        requester_id = requesters.get(site["id"])
-        if not requester_id:
-            continue
-        office = offices[record.department_id.id]
-        carsat_id = office.user_ids[:1].id
-        followed = [patient for patient in patients[site["id"]] if patient["precarity"]
-                    and patient["inclusion"] < reference_date and (patient["exit"] or reference_date) > year_start]
-        for patient in rng.sample(followed, round(figures.LIAISON_REFERRED_SHARE * len(followed))):
-            interview = interviews.get(patient["id"])
-            earliest = datetime.combine(patient["inclusion"], time(0, 0))
-            if interview:
-                outcome = rng.choices(list(handled), list(handled.values()))[0]
-                contacted = interview - timedelta(days=rng.randint(*figures.LIAISON_DELAYS["interview"]),
-                                                  hours=rng.randint(0, 6))
-                sent = max(earliest, contacted - timedelta(days=rng.randint(*figures.LIAISON_DELAYS["contact"])))
-                contacted = min(max(contacted, sent), interview)
-            else:
-                outcome = rng.choices(list(unhandled), list(unhandled.values()))[0]
-                first = max(year_start, patient["inclusion"])
-                last = min(reference_date, patient["exit"] or reference_date)
-                days = [day for day in days_between(first, last) if day.month != 8] or [first]
-                if outcome == "interview_planned":
-                    # contacted before the summer, the interview after it
-                    days = days[-figures.LIAISON_DELAYS["interview"][1]:]
-                sent = datetime.combine(rng.choice(days), time(rng.randint(8, 17), 0))
-                contacted = after_summer(sent + timedelta(days=rng.randint(*figures.LIAISON_DELAYS["contact"]),
-                                                          hours=rng.randint(0, 6)))
-            decided = interview and after_summer(
-                interview + timedelta(days=rng.randint(*figures.LIAISON_DELAYS["accompany"])))
-            closed = decided and after_summer(
-                decided + timedelta(days=rng.randint(*figures.LIAISON_DELAYS["close"])))
-            if outcome == "identified":
-                steps = []
-            elif outcome == "cancelled":
-                steps = [step("cancelled", sent, requester_id)]
-            else:
-                steps = outcome_steps(outcome, sent, contacted, interview, decided, closed,
-                                      requester_id, carsat_id, until=until)
-            assessed = any(item["state"] == "assessed" for item in steps)
+class Referrals:
+    """The liaison sheets of a population: about 30 % of the precarity
+    patients followed in the year are referred by the coordinator GP of
+    their site to the Carsat office of its department, with the outcomes of
+    the experiment. Planned with the year's activity (``book_interviews``:
+    a patient seen by the site's social worker at a permanence had the
+    interview there; for the others, one is booked in the next free slot
+    after the call, or at the CPAM), written once the GPs and offices have
+    their logins (``create``)."""
+
+    def __init__(self, rng, sites, patients, reference_date=figures.REFERENCE_DATE):
+        self.rng = rng
+        self.sites = sites
+        self.patients = patients
+        self.reference_date = reference_date
+        self.plans = []
+
+    def book_interviews(self, consultations, free_slots, busy):
+        """Plan the sheets; return the interviews to book (consultation rows)."""
+        rng, reference_date = self.rng, self.reference_date
+        year_start = year_before(reference_date)
+        until = datetime.combine(reference_date, time(0, 0))
+        seen = {}
+        for consultation in sorted(consultations, key=lambda row: row["start"]):
+            if consultation["kind"] == "social_worker" and consultation["permanence_id"] \
+                    and consultation["state"] == "done":
+                seen.setdefault(consultation["patient_id"], consultation["start"])
+        outcomes = {**figures.EXPERIMENT_OUTCOMES, **figures.LIAISON_NOT_SENT}
+        interviews = []
+        for site in self.sites:
+            followed = [patient for patient in self.patients[site["id"]] if patient["precarity"]
+                        and patient["inclusion"] < reference_date and (patient["exit"] or reference_date) > year_start]
+            for patient in rng.sample(followed, round(figures.LIAISON_REFERRED_SHARE * len(followed))):
+                outcome = rng.choices(list(outcomes), list(outcomes.values()))[0]
+                interview = seen.get(patient["id"]) if outcome_scope(outcome) else None
+                if interview:
+                    # the sheet that led to the interview already held
+                    contacted = interview - timedelta(days=rng.randint(*figures.LIAISON_DELAYS["interview"]),
+                                                      hours=rng.randint(0, 6))
+                    sent = max(datetime.combine(patient["inclusion"], time(0, 0)),
+                               contacted - timedelta(days=rng.randint(*figures.LIAISON_DELAYS["contact"])))
+                    contacted = min(max(contacted, sent), interview)
+                else:
+                    first = max(year_start, patient["inclusion"])
+                    last = min(reference_date, patient["exit"] or reference_date)
+                    days = [day for day in days_between(first, last) if day.month != 8] or [first]
+                    sent = datetime.combine(rng.choice(days), time(rng.randint(8, 17), 0))
+                    contacted = after_summer(sent + timedelta(days=rng.randint(*figures.LIAISON_DELAYS["contact"]),
+                                                              hours=rng.randint(0, 6)))
+                    if outcome_scope(outcome) and contacted < until:
+                        booked = self._book(site, patient, contacted, free_slots, busy)
+                        if booked:
+                            interviews.append(booked)
+                            interview = booked["start"]
+                decided = interview and after_summer(
+                    interview + timedelta(days=rng.randint(*figures.LIAISON_DELAYS["accompany"])))
+                closed = decided and after_summer(
+                    decided + timedelta(days=rng.randint(*figures.LIAISON_DELAYS["close"])))
+                if outcome == "identified":
+                    steps = []
+                elif outcome == "cancelled":
+                    steps = [step("cancelled", sent, "requester")]
+                else:
+                    steps = outcome_steps(outcome, sent, contacted, interview, decided, closed,
+                                          "requester", "carsat", until=until)
+                assessed = any(item["state"] == "assessed" for item in steps)
+                self.plans.append({
+                    "site_id": site["id"],
+                    "patient_id": patient["id"],
+                    "date": sent.date(),
+                    "reason": rng.choice(figures.LIAISON_REASONS),
+                    "steps": steps,
+                    "in_scope": outcome_scope(outcome) if assessed else None,
+                })
+        return interviews
+
+    def _book(self, site, patient, contacted, free_slots, busy):
+        """The interview after ``contacted``: the next free slot of the
+        site's social worker's permanences, else a free hour of the social
+        worker at the CPAM, in the year; ``None`` past its end."""
+        end = min(self.reference_date, patient["exit"] or self.reference_date)
+        duration = figures.SLOT_MINUTES / 60
+        slots = free_slots.get((site["id"], "social_worker"), [])
+        for index, slot in enumerate(slots):
+            if slot["start"] > contacted:
+                if slot["start"].date() >= end:
+                    break
+                del slots[index]
+                return activity.consultation_row(patient, site, slot["professional_id"], "social_worker",
+                                                 slot["start"], duration, "done", slot)
+        social_worker = (site["team"].get("social_worker") or [None])[0]
+        day = contacted.date() + timedelta(days=1)
+        while social_worker and day < end:
+            if day.weekday() < 5 and day.month != 8:
+                for hour in range(9, 17):
+                    start = datetime.combine(day, time(hour, 0))
+                    if (social_worker, start) not in busy:
+                        busy.add((social_worker, start))
+                        return activity.consultation_row(patient, site, social_worker, "social_worker", start,
+                                                         duration, "done", place="cpam")
+            day += timedelta(days=1)
+        return None
+
+    def create(self, env, serial, counts):
+        """Logins for the coordinator GPs and the Carsat offices of the
+        departments (one is made, with its social worker, where none covers
+        it), then the sheets through the ORM."""
+        site_records = env["microstructure.site"].browse([site["id"] for site in self.sites])
+        offices = _offices(env, site_records.department_id, serial, counts)
+        requesters = _requesters(env, self.sites, serial, counts)
+        departments = {site.id: site.department_id.id for site in site_records}
+        sheets = []
+        for plan in self.plans:
+            requester_id = requesters.get(plan["site_id"])
+            if not requester_id:
+                continue
+            office = offices[departments[plan["site_id"]]]
+            actors = {"requester": requester_id, "carsat": office.user_ids[:1].id}
             sheets.append({
-                "patient_id": patient["id"],
-                "date": sent.date(),
+                **plan,
                 "requester_id": requester_id,
                 "social_service_id": office.id,
-                "reason": rng.choice(figures.LIAISON_REASONS),
-                "steps": steps,
-                "in_scope": outcome_scope(outcome) if assessed else None,
+                "steps": [{**item, "user_id": actors[item["user_id"]]} for item in plan["steps"]],
             })
-    records = create_sheets(env, sheets)
-    counts["microstructure.liaison"] = len(records)
-    return records
+        records = create_sheets(env, sheets)
+        counts["microstructure.liaison"] = len(records)
+        return records
 
 
 def after_summer(when):

@@ -26,11 +26,14 @@ def populate(env, scale=1.0, seed=2023, with_events=True, patient_scale=None, ac
     sites, serial = registry.populate_registry(env, rng, scale, counts)
     env.flush_all()
     patients = activity.populate_patients(env, rng, patient_scale, sites, counts)
-    consultations = activity.populate_activity(env, rng, sites, patients, counts, with_events, activity_scale)
+    # the referrals draw from a stream of their own: the rest stays what the
+    # seed gave before they were added
+    referrals = liaison.Referrals(random.Random(f"liaison-{seed}"), sites, patients)
+    activity.populate_activity(env, rng, sites, patients, counts, with_events, activity_scale,
+                               book_more=referrals.book_interviews)
     activity.populate_survey(env, rng, [site["id"] for site in sites],
                              round(figures.SURVEY_ANSWERS * patient_scale), counts)
-    # a stream of its own: the data above stay those of the seed
-    liaison.populate_liaison(env, random.Random(f"liaison-{seed}"), sites, patients, consultations, serial, counts)
+    referrals.create(env, serial, counts)
     env.flush_all()
     env.invalidate_all()
     env.registry.clear_cache()
