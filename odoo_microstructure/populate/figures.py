@@ -77,8 +77,9 @@ EXPERIMENT_SHEETS = sum(EXPERIMENT_OUTCOMES.values())  # 92
 REQUESTER_QUALIFICATION = "Médecin généraliste"
 LIAISON_REASONS = ["reason_rights", "reason_job", "reason_hospital", "reason_illness"]
 # the population's liaison sheets: share of the precarity patients followed
-# in the year referred to the social service, and the sheets that never
-# leave the practice (per 100 sheets); the others follow the experiment
+# in the year referred to the social service; their outcomes are those of
+# the experiment, beside which a few sheets never leave the practice (weights
+# on the same scale as EXPERIMENT_OUTCOMES)
 LIAISON_REFERRED_SHARE = 0.3
 LIAISON_NOT_SENT = {"identified": 4, "cancelled": 2}
 # days between two steps: (low, high)

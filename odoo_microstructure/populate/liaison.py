@@ -14,7 +14,7 @@ its PDF to the office.
 """
 
 import random
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from odoo import Command, fields
 
@@ -98,6 +98,8 @@ def outcome_steps(outcome, sent, contacted, interview, decided, closed, requeste
 
 
 def outcome_scope(outcome):
+    """Whether the request was in scope, for the outcomes decided after the
+    interview."""
     return {"accompanied": "yes", "declined_after": "yes", "out_of_scope": "no"}.get(outcome)
 
 
@@ -129,7 +131,7 @@ def replay_experiment(env, site, office, social_worker, requester, start, seed=2
             "civility": "mrs" if sex == "female" else "mr",
             "name": rng.choice(figures.LAST_NAMES),
             "first_names": rng.choice(figures.FIRST_NAMES[sex]),
-            "birth_date": datetime(1950, 1, 1).date() + timedelta(days=rng.randrange(40 * 365)),
+            "birth_date": date(1950, 1, 1) + timedelta(days=rng.randrange(40 * 365)),
             "sex": sex,
             "site_id": site.id,
             "inclusion_date": start - timedelta(days=rng.randrange(30, 900)),
@@ -154,14 +156,14 @@ def replay_experiment(env, site, office, social_worker, requester, start, seed=2
     interviews = []
     for sheet, outcome in zip(sheets, outcomes):
         sent = datetime.combine(sheet["date"], time(10, 0))
-        contacted = sent + timedelta(days=rng.randint(1, 6), hours=rng.randint(0, 6))
+        contacted = sent + timedelta(days=rng.randint(*figures.LIAISON_DELAYS["contact"]), hours=rng.randint(0, 6))
         interview = decided = None
         if outcome_scope(outcome):
             slot = next(slot for slot in free_slots if slot.start > contacted)
             interviews.append({"slot": slot, "patient_id": sheet["patient_id"]})
             interview = slot.start
             if outcome == "accompanied":
-                decided = interview + timedelta(days=rng.randint(7, 30))
+                decided = interview + timedelta(days=rng.randint(*figures.LIAISON_DELAYS["accompany"]))
         sheet["steps"] = outcome_steps(outcome, sent, contacted, interview, decided, None, requester.id, carsat_id)
         sheet["in_scope"] = outcome_scope(outcome)
     records = create_sheets(env, sheets)
