@@ -220,7 +220,7 @@ class Referrals:
     a patient seen by the site's social worker at a permanence had the
     interview there; for the others, one is booked in the next free slot
     after the call, or at the CPAM), written once the GPs and offices have
-    their logins (``create``)."""
+    their logins (``write_sheets``)."""
 
     def __init__(self, rng, sites, patients, reference_date=figures.REFERENCE_DATE):
         self.rng = rng
@@ -315,7 +315,7 @@ class Referrals:
             day += timedelta(days=1)
         return None
 
-    def create(self, env, serial, counts):
+    def write_sheets(self, env, serial, counts):
         """Logins for the coordinator GPs and the Carsat offices of the
         departments (one is made, with its social worker, where none covers
         it), then the sheets through the ORM."""

@@ -33,7 +33,7 @@ def populate(env, scale=1.0, seed=2023, with_events=True, patient_scale=None, ac
                                book_more=referrals.book_interviews)
     activity.populate_survey(env, rng, [site["id"] for site in sites],
                              round(figures.SURVEY_ANSWERS * patient_scale), counts)
-    referrals.create(env, serial, counts)
+    referrals.write_sheets(env, serial, counts)
     env.flush_all()
     env.invalidate_all()
     env.registry.clear_cache()
