@@ -71,6 +71,9 @@ def test_install_from_scratch_and_upgrade():
             " (SELECT count(*) FROM microstructure_patient)",
         )
         assert counts.stdout.strip() == "143|6092"
+        # liaison sheets at every step of the method, from 10 steps
+        steps = run("psql", "-d", db, "-tAc", "SELECT count(DISTINCT state) FROM microstructure_liaison")
+        assert steps.stdout.strip() == "10"
         _assert_report_2023(db)
     finally:
         run("dropdb", "--if-exists", db)

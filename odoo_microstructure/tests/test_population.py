@@ -1,4 +1,21 @@
+from odoo import models
 from odoo.tests import TransactionCase, new_test_user, tagged
+
+from odoo.addons.odoo_microstructure.models.microstructure_liaison import END_STATES, STATES
+from odoo.addons.odoo_microstructure.populate.population import populate
+
+# the tables of a population, compared from one run to the next
+TABLES = (
+    "microstructure_network", "microstructure_site", "microstructure_professional",
+    "microstructure_membership", "microstructure_patient", "microstructure_permanence",
+    "microstructure_permanence_slot", "microstructure_consultation", "calendar_event",
+    "microstructure_meeting", "microstructure_meeting_line", "survey_user_input",
+    "survey_user_input_line", "microstructure_social_service", "microstructure_liaison", "res_users",
+)
+# what differs from one run to the next by nature (a liaison sheet is named
+# after its id)
+VOLATILE = {"create_date", "write_date", "access_token", "partner_id", "password", "signature"}
+VOLATILE_PER_TABLE = {"microstructure_liaison": {"name"}}
 
 
 @tagged("post_install", "-at_install")
@@ -6,9 +23,10 @@ class TestPopulation(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.counts = cls.env["microstructure.population"]._populate(scale=0.1, seed=7)
+        cls.counts = populate(cls.env, scale=0.1, seed=7)
         cls.sites = cls.env["microstructure.site"].search([], order="id desc", limit=cls.counts["microstructure.site"])
         cls.patients = cls.env["microstructure.patient"].search([("site_id", "in", cls.sites.ids)])
+        cls.sheets = cls.env["microstructure.liaison"].search([("site_id", "in", cls.sites.ids)])
 
     def test_registry_figures(self):
         self.assertEqual(self.counts["microstructure.site"], 14)
@@ -61,19 +79,152 @@ class TestPopulation(TransactionCase):
         self.assertEqual(self.env.cr.fetchone()[0], 0)
         for consultation in consultations[:200]:
             self.assertIn(consultation.site_id, consultation.professional_id.membership_ids.site_id)
-        # the stored fill rates agree with the ORM's own computation
         permanences = self.env["microstructure.permanence"].search([("site_id", "in", self.sites.ids)])
-        stored = permanences.mapped("fill_rate")
-        permanences._compute_fill()
-        self.assertEqual(stored, permanences.mapped("fill_rate"))
-        self.assertTrue(0 < sum(stored) / len(stored) < 100)
+        fill_rates = permanences.mapped("fill_rate")
+        self.assertTrue(0 < sum(fill_rates) / len(fill_rates) < 100)
         meetings = self.env["microstructure.meeting"].search([("site_id", "in", self.sites.ids)])
         self.assertEqual(set(meetings.mapped("state")), {"done"})
         self.assertTrue(self.patients.filtered("last_discussed_date"))
+        # every consultation, permanence and meeting has its event, as the
+        # application makes it; the coordinators got their logins after the
+        # year's events (for the liaison sheets): those invite no one
+        self.assertTrue(all(permanences.mapped("event_id")) and all(meetings.mapped("event_id")))
+        self.assertEqual(
+            self.counts["calendar.event"], len(consultations) + len(permanences) + len(meetings),
+        )
+        for records in (consultations[:300], permanences[:50], meetings[:50]):
+            for record in records:
+                expected = record._prepare_event_vals()
+                event = record.event_id
+                if expected.pop("partner_ids") != [(6, 0, [])]:
+                    self.assertFalse(event.partner_ids or event.attendee_ids or event.user_id)
+                    expected["user_id"] = False
+                values = {name: event[name] for name in expected}
+                values = {name: value.id if isinstance(value, models.BaseModel) else value
+                          for name, value in values.items()}
+                self.assertEqual(values, expected, record)
+                self.assertEqual(event.privacy, "private")
+
+    def test_stored_computes_agree_with_the_orm(self):
+        """Every stored computed field of the records written in bulk holds
+        what the model computes."""
+        populated = {
+            model: self.env[model].search([("site_id", "in", self.sites.ids)])
+            for model in ("microstructure.permanence", "microstructure.permanence.slot",
+                          "microstructure.consultation", "microstructure.meeting",
+                          "microstructure.meeting.line", "microstructure.liaison")
+        }
+        populated["microstructure.patient"] = self.patients
+        populated["calendar.event"] = (
+            populated["microstructure.consultation"].event_id | populated["microstructure.permanence"].event_id
+            | populated["microstructure.meeting"].event_id
+        )
+        for model_name, records in populated.items():
+            # a sample across the population: checking the stop of a
+            # consultation runs its overlap check, one query each
+            records = records[:: max(1, len(records) // 300)]
+            self.assertTrue(records, model_name)
+            fnames = [name for name, field in records._fields.items() if field.store and field.compute]
+            stored = {name: records.mapped(name) for name in fnames}
+            records.invalidate_recordset(fnames)
+            for name in fnames:
+                self.env.add_to_compute(records._fields[name], records)
+            records._recompute_recordset(fnames)
+            for name in fnames:
+                self.assertEqual(records.mapped(name), stored[name], f"{model_name}.{name}")
+            self.env.invalidate_all()
+
+    def test_liaison_sheets_at_every_step(self):
+        """The precarity patients' sheets, at every step of the method, each
+        as the workflow leaves it, with the outcomes of the experiment."""
+        self.assertEqual(len(self.sheets), self.counts["microstructure.liaison"])
+        # at scale 1, every step (tests/test_install.py); here, all but the
+        # rarest at the reference date (contacted or assessed, the
+        # interview or the decision waiting for the end of the summer)
+        self.assertLessEqual(
+            {state for state, _label in STATES} - {"contacted", "assessed"}, set(self.sheets.mapped("state")),
+        )
+        self.assertEqual(self.sheets.patient_id, self.sheets.patient_id.filtered("motive_precarity"))
+        for sheet in self.sheets:
+            steps = [sheet.date_sent, sheet.date_contacted, sheet.date_assessed, sheet.date_accompanied]
+            reached = [day for day in steps if day]
+            self.assertEqual(reached, sorted(reached), sheet)
+            self.assertEqual(bool(sheet.date_sent), sheet.state not in ("identified", "cancelled"), sheet)
+            self.assertEqual(bool(sheet.date_closed), sheet.state in END_STATES, sheet)
+            if sheet.sent_hash:
+                self.assertEqual(sheet._compute_sent_hash(), sheet.sent_hash)
+            self.assertEqual(sheet.usage_name, sheet.patient_id.name)
+            self.assertEqual(sheet.requester_id, sheet.site_id.membership_ids.professional_id.user_id)
+            self.assertIn(sheet.site_id.department_id, sheet.social_service_id.department_ids)
+            if sheet.date_contacted:
+                self.assertEqual(sheet.contacted_by_id, sheet.social_service_id.user_ids)
+                self.assertEqual(sheet.social_worker_name, sheet.contacted_by_id.name)
+            if sheet.state in ("accompanied", "out_of_scope") or sheet.date_accompanied:
+                self.assertEqual(sheet.in_scope, "no" if sheet.state == "out_of_scope" else "yes")
+        # the interviews: at a permanence of the site's social worker, or at
+        # the CPAM, each with its event
+        handled = self.sheets.filtered("date_assessed")
+        self.assertGreater(len(handled), len(self.sheets) / 2)
+        interviews = self.env["microstructure.consultation"].search([
+            ("patient_id", "in", handled.patient_id.ids), ("kind", "=", "social_worker"), ("state", "=", "done"),
+        ])
+        for sheet in handled:
+            interview = interviews.filtered(lambda c, s=sheet: c.patient_id == s.patient_id and c.start == s.date_assessed)
+            self.assertEqual(len(interview), 1, sheet)
+            self.assertTrue(interview.event_id, sheet)
+            self.assertEqual(bool(interview.permanence_id), interview.place == "practice", sheet)
+            self.assertIn(interview.professional_id, sheet.site_id.membership_ids.professional_id)
+            self.assertLess(sheet.date_contacted, interview.start)
+        self.assertTrue(interviews.filtered(lambda c: c.place == "cpam"))
+
+    def test_same_seed_same_data(self):
+        """Two populations of one seed hold the same rows; another seed gives
+        others."""
+        first = self._population(seed=11)
+        self.assertEqual(self._population(seed=11), first)
+        self.assertNotEqual(self._population(seed=12)["microstructure_patient"], first["microstructure_patient"])
+
+    def _population(self, seed):
+        """The rows of a population of ``seed``, made and rolled back, with
+        the ids of the records it made replaced by their rank."""
+        cr = self.env.cr
+        before = {}
+        for table in TABLES:
+            cr.execute(f"SELECT coalesce(max(id), 0) FROM {table}")  # noqa: S608
+            before[table] = cr.fetchone()[0]
+        cr.execute("SAVEPOINT population")
+        populate(self.env, scale=0.02, seed=seed)
+        ranks, rows = {}, {}
+        for table in TABLES:
+            cr.execute(f"SELECT * FROM {table} WHERE id > %s ORDER BY id", [before[table]])  # noqa: S608
+            columns = [column.name for column in cr.description]
+            rows[table] = [dict(zip(columns, row)) for row in cr.fetchall()]
+            ranks[table] = {row["id"]: rank for rank, row in enumerate(rows[table])}
+        cr.execute("ROLLBACK TO SAVEPOINT population")
+        self.env.invalidate_all()
+        targets = {}
+        for model in self.env.values():
+            for field in model._fields.values():
+                if field.type == "many2one" and field.store and model._table in TABLES:
+                    targets[(model._table, field.name)] = self.env[field.comodel_name]._table
+        for table, table_rows in rows.items():
+            for row in table_rows:
+                for column in list(row):
+                    target = targets.get((table, column))
+                    if column in VOLATILE or column in VOLATILE_PER_TABLE.get(table, ()):
+                        del row[column]
+                    elif column == "id":
+                        row[column] = ranks[table][row[column]]
+                    elif target in ranks and row[column] in ranks[target]:
+                        row[column] = ("new", ranks[target][row[column]])
+                if row.get("res_model"):
+                    row["res_id"] = ranks[self.env[row["res_model"]]._table][row["res_id"]]
+        self.assertTrue(rows["microstructure_liaison"] and rows["calendar_event"])
+        return rows
 
     def test_population_respects_isolation(self):
         site = self.sites[0]
-        professional = site.membership_ids.professional_id.filtered(lambda p: p.profession == "gp")[0]
+        professional = site.membership_ids.professional_id.filtered(lambda p: p.profession == "gp")[-1]
         user = new_test_user(
             self.env, login="ms_population_gp",
             groups="odoo_microstructure.group_microstructure_practitioner",
@@ -82,3 +233,12 @@ class TestPopulation(TransactionCase):
         visible = self.env["microstructure.patient"].with_user(user).search([])
         self.assertEqual(visible, self.patients.filtered(lambda p: p.site_id == site))
         self.assertTrue(visible)
+        # the liaison sheets too, for the site's care team and its Carsat office
+        sheets = self.env["microstructure.liaison"].with_user(user).search([])
+        self.assertEqual(sheets, self.sheets.filtered(lambda s: s.site_id == site))
+        office_user = self.sheets.filtered(lambda s: s.site_id == site).social_service_id.user_ids
+        self.assertEqual(len(office_user), 1)
+        sent = self.sheets.filtered(lambda s: s.social_service_id.user_ids == office_user and s.state != "identified")
+        self.assertEqual(
+            self.env["microstructure.liaison"].with_user(office_user).search([("id", "in", self.sheets.ids)]), sent,
+        )
