@@ -124,6 +124,15 @@ class MicrostructureIndicators(models.AbstractModel):
         last = last_complete_year(today)
         last_day = reporting_year_bounds(last)[1]
         self.env.flush_all()
+        # most often a patient is still followed on the last day: the latest
+        # day of data can be no later
+        self.env.cr.execute(SQL("""
+            SELECT EXISTS(
+                SELECT FROM microstructure_patient patient
+                 WHERE patient.site_id = ANY(%(sites)s) AND %(followed)s)
+        """, sites=sites.ids or [0], followed=definitions.patient_followed("patient", last_day, last_day)))
+        if self.env.cr.fetchone()[0]:
+            return last
         self.env.cr.execute(SQL("""
             SELECT max(day) FROM (
                 SELECT max(LEAST(coalesce(patient.exit_date, %(last)s), %(last)s)) AS day
@@ -152,8 +161,14 @@ class MicrostructureIndicators(models.AbstractModel):
         their substances, consultations, permanences, meetings, liaison
         sheets, survey answers): each scans its table once, filtered by the
         sites before any aggregation, and returns counts, never a row of
-        patient, consultation or liaison sheet. The activity per site is
-        gathered from the same queries.
+        patient, consultation or liaison sheet.
+
+        The figures that add up over sites (``_compute_site_rows``) are read,
+        for a reporting year, from those kept per site and year
+        (``microstructure.indicator.summary``) where they are up to date, and
+        computed for the other sites only; the others (the sites and their
+        members, the patients discussed, each one once, and the liaison
+        funnel with its medians) are computed over the whole scope.
         """
         date_from, date_to = fields.Date.to_date(date_from), fields.Date.to_date(date_to)
         start, stop = definitions.utc_bounds(date_from, date_to)
@@ -162,9 +177,11 @@ class MicrostructureIndicators(models.AbstractModel):
         # per site: patients followed, consultations done, permanences and
         # meetings held, liaison sheets, survey answers
         figures = {"activity": {site_id: [0] * 6 for site_id in params["sites"]}}
-        for query in (self._query_scope, self._query_sites, self._query_professionals, self._query_patients,
-                      self._query_substances, self._query_consultations, self._query_permanences,
-                      self._query_meetings, self._query_liaisons, self._query_satisfaction):
+        for query in (self._query_scope, self._query_sites, self._query_professionals):
+            query(params, figures)
+        site_rows = self.env["microstructure.indicator.summary"]._get_site_rows(params)
+        self._fold_site_rows(params, figures, site_rows)
+        for query in (self._query_discussed, self._query_liaisons):
             query(params, figures)
         return figures
 
@@ -206,91 +223,109 @@ class MicrostructureIndicators(models.AbstractModel):
              GROUP BY membership.profession
         """, **params))
 
-    def _query_patients(self, params, figures):
-        """Patients followed per site, motive and sex (with their ages);
-        inclusions and exits per month; the exits of the period before and
-        the inclusions of the period after."""
+    # FIGURES PER SITE ----------------------------------------------------------
+    @api.model
+    def _get_site_row_keys(self):
+        """The figures that add up over sites, as rows of plain JSON values
+        (numbers, strings, ISO dates) per site, so that they can be kept as
+        they are."""
+        return ("patients", "flows", "substances", "consultations", "permanences", "meetings", "liaisons",
+                "satisfaction")
+
+    @api.model
+    def _get_site_queries(self):
+        """The queries of the figures per site, each made by its
+        ``_site_rows_<key>`` method, which fills ``{site: {key: rows}}``."""
+        return ("patients", "substances", "consultations", "permanences", "meetings", "liaisons", "satisfaction")
+
+    @api.model
+    def _compute_site_rows(self, params):
+        """The figures of each site of ``params["sites"]`` that add up over
+        sites: ``{site: {key: rows}}``, every site and key present."""
+        result = {site_id: {key: [] for key in self._get_site_row_keys()} for site_id in params["sites"]}
+        for query in self._get_site_queries():
+            getattr(self, f"_site_rows_{query}")(params, result)
+        return result
+
+    @staticmethod
+    def _add_site_rows(result, key, rows):
+        """Add rows ``(site, *row)`` to ``result[site][key]``."""
+        for site_id, *row in rows:
+            if site_id in result:
+                result[site_id][key].append(row)
+
+    def _patient_period(self, params):
+        """The patients read for a period: followed over it, or over the
+        period before or after. The patients followed over two consecutive
+        periods tell the exits of the first and the inclusions of the second
+        (followed = carried over + inclusions = carried on + exits): the
+        flows of the neighbour periods say whether the patients carried over
+        and on are protected."""
         date_from, date_to = params["from"], params["to"]
-        # The patients followed over two consecutive periods tell the exits of
-        # the first and the inclusions of the second (followed = carried over
-        # + inclusions = carried on + exits): the flows of the neighbour
-        # periods say whether the patients carried over and on are protected.
         length = date_to - date_from + timedelta(days=1)
-        before_from, after_to = date_from - length, date_to + length
-        # the days of inclusion and exit are grouped by day, and the days by
-        # month here: cheaper than a month computed for every patient
+        return SQL(
+            "patient.site_id = ANY(%s) AND %s AND patient.inclusion_date <= %s "
+            "AND (patient.exit_date IS NULL OR patient.exit_date >= %s)",
+            params["sites"], definitions.patient_counted("patient"), date_to + length, date_from - length,
+        )
+
+    def _site_rows_patients(self, params, result):
+        """Per site, motive and sex: the patients followed, the sum of their
+        ages in days and how many have a birth date, the exits of the period
+        before and the inclusions of the period after (``patients``); per
+        site and month, the inclusions and the exits (``flows``)."""
+        date_from, date_to = params["from"], params["to"]
         rows = self._fetch("""
-            SELECT GROUPING(patient.site_id), patient.site_id, patient.motive, patient.sex,
-                   patient.included, patient.exited, count(*),
-                   count(*) FILTER (WHERE patient.followed), sum(patient.age) FILTER (WHERE patient.followed),
+            SELECT GROUPING(patient.motive, patient.included, patient.exited), patient.site_id,
+                   patient.motive, patient.sex, to_char(coalesce(patient.included, patient.exited), 'YYYY-MM-DD'),
+                   count(*), count(*) FILTER (WHERE patient.followed), sum(patient.age) FILTER (WHERE patient.followed),
                    count(patient.age) FILTER (WHERE patient.followed),
                    count(*) FILTER (WHERE patient.exited_before), count(*) FILTER (WHERE patient.included_after)
               FROM (
-                SELECT patient.site_id, %(motive)s AS motive, patient.sex,
-                       %(followed)s AS followed, %(age)s AS age,
+                SELECT patient.site_id, %(motive)s AS motive, patient.sex, %(followed)s AS followed,
+                       %(age)s AS age, patient.exit_date < %(from)s AS exited_before,
+                       patient.inclusion_date > %(to)s AS included_after,
                        CASE WHEN patient.inclusion_date BETWEEN %(from)s AND %(to)s
-                            THEN patient.inclusion_date END AS included,
+                            THEN date_trunc('month', patient.inclusion_date) END AS included,
                        CASE WHEN patient.exit_date BETWEEN %(from)s AND %(to)s
-                            THEN patient.exit_date END AS exited,
-                       patient.exit_date < %(from)s AS exited_before,
-                       patient.inclusion_date > %(to)s AS included_after
+                            THEN date_trunc('month', patient.exit_date) END AS exited
                   FROM microstructure_patient patient
-                 WHERE patient.site_id = ANY(%(sites)s) AND %(counted)s
-                   AND patient.inclusion_date <= %(after_to)s
-                   AND (patient.exit_date IS NULL OR patient.exit_date >= %(before_from)s)
+                 WHERE %(period)s
               ) patient
-             GROUP BY GROUPING SETS ((patient.site_id, patient.motive, patient.sex), (patient.included),
-                                     (patient.exited))
+             GROUP BY GROUPING SETS ((patient.site_id, patient.motive, patient.sex),
+                                     (patient.site_id, patient.included), (patient.site_id, patient.exited))
         """, motive=definitions.patient_motive("patient"),
             followed=definitions.patient_followed("patient", date_from, date_to),
-            age=definitions.patient_age_days("patient", date_to), counted=definitions.patient_counted("patient"),
-            sites=params["sites"], before_from=before_from, after_to=after_to, **{"from": date_from, "to": date_to})
-        # (count, sum of the ages in years, patients with a birth date: the
-        # base of the mean age)
-        patients, by_region, inclusions, exits = {}, {}, {}, {}
-        exits_before = inclusions_after = 0
-        site_region = {site_id: scope[1] for site_id, scope in figures["scope"].items()}
-        for (by_month, site_id, motive, sex, included, exited, count,
-             followed, ages, aged, exited_before, included_after) in rows:
-            if by_month:
-                for day, flows in ((included, inclusions), (exited, exits)):
-                    if day:
-                        month = day.replace(day=1)
-                        flows[month] = flows.get(month, 0) + count
-                continue
-            exits_before += exited_before
-            inclusions_after += included_after
-            if not followed:
-                continue
-            count_, ages_, aged_ = patients.get((motive, sex), (0, 0, 0))
-            patients[motive, sex] = (count_ + followed, ages_ + (ages or 0) / definitions.DAYS_PER_YEAR, aged_ + aged)
-            region = site_region.get(site_id)
-            by_region[region, motive] = by_region.get((region, motive), 0) + followed
-            figures["activity"][site_id][0] += followed
-        figures["patients"] = patients
-        figures["patients_by_region"] = by_region
-        # every month of the period, those with no inclusion nor exit too
-        figures["flows"] = [
-            (month, inclusions.get(month, 0), exits.get(month, 0)) for month in _months(date_from, date_to)
-        ]
-        figures["exits_before"], figures["inclusions_after"] = exits_before, inclusions_after
+            age=definitions.patient_age_days("patient", date_to), period=self._patient_period(params),
+            **{"from": date_from, "to": date_to})
+        patients, flows = [], {}
+        # grouping: 3 (0b011) per motive and sex, 5 (0b101) per month of
+        # inclusion, 6 (0b110) per month of exit
+        for grouping, site_id, motive, sex, month, count, *counts in rows:
+            if grouping == 3:
+                patients.append((site_id, motive, sex, *counts))
+            elif month:
+                included, exited = flows.get((site_id, month), (0, 0))
+                flows[site_id, month] = (included + count, exited) if grouping == 5 else (included, exited + count)
+        self._add_site_rows(result, "patients", patients)
+        self._add_site_rows(result, "flows", [(site_id, month, *counts) for (site_id, month), counts in flows.items()])
 
-    def _query_substances(self, params, figures):
-        """Patients followed per substance (a patient may have several)."""
-        figures["substances"] = dict(self._fetch("""
-            SELECT rel.microstructure_substance_id, count(*)
+    def _site_rows_substances(self, params, result):
+        """Per site: the patients followed per substance (a patient may have
+        several)."""
+        self._add_site_rows(result, "substances", self._fetch("""
+            SELECT patient.site_id, rel.microstructure_substance_id, count(*)
               FROM microstructure_patient_microstructure_substance_rel rel
               JOIN microstructure_patient patient ON patient.id = rel.microstructure_patient_id
              WHERE patient.site_id = ANY(%(sites)s) AND %(followed)s
-             GROUP BY 1
+             GROUP BY 1, 2
         """, sites=params["sites"], followed=definitions.patient_followed("patient", params["from"], params["to"])))
 
-    def _query_consultations(self, params, figures):
-        """Consultations per profession and state, consultations done per
-        site."""
+    def _site_rows_consultations(self, params, result):
+        """Per site: the consultations per profession and state."""
         # counted per professional first, then per profession: the join reads
         # the counts, not every consultation
-        rows = self._fetch("""
+        self._add_site_rows(result, "consultations", self._fetch("""
             SELECT counts.site_id, %(profession)s, counts.state, sum(counts.count)::int
               FROM (
                 SELECT consultation.site_id, consultation.professional_id, consultation.state, count(*) AS count
@@ -302,110 +337,60 @@ class MicrostructureIndicators(models.AbstractModel):
               JOIN microstructure_professional professional ON professional.id = counts.professional_id
              GROUP BY 1, 2, 3
         """, profession=definitions.consultation_profession("professional"), states=list(CONSULTATION_STATES),
-            **params)
-        consultations, activity = {}, figures["activity"]
-        for site_id, profession, state, count in rows:
-            counts = consultations.setdefault(profession, dict.fromkeys(CONSULTATION_STATES, 0))
-            counts[state] += count
-            if state == "done":
-                activity[site_id][1] += count
-        figures["consultations"] = {
-            profession: tuple(counts[state] for state in CONSULTATION_STATES)
-            for profession, counts in consultations.items()
-        }
+            **params))
 
-    def _query_permanences(self, params, figures):
-        """Permanences held, their slots and the slots booked, per
-        profession; permanences held per site."""
-        rows = self._fetch("""
+    def _site_rows_permanences(self, params, result):
+        """Per site and profession: the permanences held, their slots and the
+        slots booked."""
+        self._add_site_rows(result, "permanences", self._fetch("""
             SELECT permanence.site_id, permanence.profession, count(*), sum(permanence.slot_count)::int,
                    sum(permanence.booked_count)::int
               FROM microstructure_permanence permanence
              WHERE permanence.site_id = ANY(%(sites)s) AND permanence.state = 'held'
                AND permanence.start >= %(start)s AND permanence.start < %(stop)s
              GROUP BY 1, 2
-        """, **params)
-        permanences = {}
-        for site_id, profession, held, slots, booked in rows:
-            figures["activity"][site_id][2] += held
-            totals = permanences.get(profession, (0, 0, 0))
-            permanences[profession] = (totals[0] + held, totals[1] + slots, totals[2] + booked)
-        figures["permanences"] = permanences
+        """, **params))
 
-    def _query_meetings(self, params, figures):
-        """Meetings held per kind and per site, the professionals invited and
-        present, and the patients discussed, each one once, by the kinds of
-        meeting that discussed it."""
-        kinds = self.env["microstructure.meeting"]._fields["kind"].get_values(self.env)
-        # the kinds of meeting that discussed a patient, as the bits of a mask
-        rows = self._fetch("""
+    def _held_meetings(self, params):
+        return SQL(
+            "meeting.site_id = ANY(%s) AND meeting.state = 'done' AND meeting.start >= %s AND meeting.start < %s",
+            params["sites"], params["start"], params["stop"],
+        )
+
+    def _site_rows_meetings(self, params, result):
+        """Per site and kind: the meetings held, the professionals invited
+        and present."""
+        self._add_site_rows(result, "meetings", self._fetch("""
             WITH held AS MATERIALIZED (
-                SELECT meeting.id, meeting.kind, meeting.site_id,
-                       1 << (array_position(%(kinds)s::varchar[], meeting.kind::varchar) - 1) AS bit
-                  FROM microstructure_meeting meeting
-                 WHERE meeting.site_id = ANY(%(sites)s) AND meeting.state = 'done'
-                   AND meeting.start >= %(start)s AND meeting.start < %(stop)s
+                SELECT meeting.id, meeting.kind, meeting.site_id FROM microstructure_meeting meeting WHERE %(held)s
             )
-            SELECT 'held', held.kind, held.site_id, count(*) FROM held GROUP BY held.kind, held.site_id
-             UNION ALL
-            SELECT 'invited', held.kind, NULL, count(*)
-              FROM microstructure_meeting_attendee_rel rel JOIN held ON held.id = rel.meeting_id
-             GROUP BY held.kind
-             UNION ALL
-            SELECT 'present', held.kind, NULL, count(*)
-              FROM microstructure_meeting_present_rel rel JOIN held ON held.id = rel.meeting_id
-             GROUP BY held.kind
-             UNION ALL
-            SELECT 'discussed', discussed.kinds::varchar, NULL, count(*) FROM (
-                SELECT bit_or(held.bit) AS kinds
-                  FROM microstructure_meeting_line line JOIN held ON held.id = line.meeting_id
-                 GROUP BY line.patient_id
-            ) discussed GROUP BY discussed.kinds
-        """, kinds=kinds, **params)
-        meetings, discussed = {}, {}
-        for what, kind, site_id, count in rows:
-            if what == "discussed":
-                discussed[tuple(sorted(k for n, k in enumerate(kinds) if int(kind) >> n & 1))] = count
-                continue
-            held, invited, present = meetings.get(kind, (0, 0, 0))
-            if what == "held":
-                figures["activity"][site_id][3] += count
-                meetings[kind] = (held + count, invited, present)
-            elif what == "invited":
-                meetings[kind] = (held, invited + count, present)
-            else:
-                meetings[kind] = (held, invited, present + count)
-        figures["meetings"], figures["discussed"] = meetings, discussed
+            SELECT held.site_id, held.kind, count(*), coalesce(sum(invited.count), 0)::int,
+                   coalesce(sum(present.count), 0)::int
+              FROM held
+              LEFT JOIN (SELECT rel.meeting_id, count(*) AS count FROM microstructure_meeting_attendee_rel rel
+                          WHERE rel.meeting_id IN (SELECT held.id FROM held) GROUP BY 1
+                        ) invited ON invited.meeting_id = held.id
+              LEFT JOIN (SELECT rel.meeting_id, count(*) AS count FROM microstructure_meeting_present_rel rel
+                          WHERE rel.meeting_id IN (SELECT held.id FROM held) GROUP BY 1
+                        ) present ON present.meeting_id = held.id
+             GROUP BY 1, 2
+        """, held=self._held_meetings(params)))
 
-    def _query_liaisons(self, params, figures):
-        """The funnel per region and over the report, each sheet counted in a
-        step over the period that holds the step's date; the sheets per
-        site."""
-        funnel = definitions.liaison_funnel("liaison", params["from"], params["to"])
-        rows = self._fetch("""
-            SELECT GROUPING(site.region_id, liaison.site_id), site.region_id, liaison.site_id, %(funnel)s
-              FROM microstructure_liaison liaison
-              JOIN microstructure_site site ON site.id = liaison.site_id
-             WHERE liaison.site_id = ANY(%(sites)s) AND %(in_period)s
-             GROUP BY GROUPING SETS ((site.region_id), (liaison.site_id), ())
-        """, sites=params["sites"], funnel=SQL(", ").join(funnel),
-            in_period=definitions.liaison_in_period("liaison", params["from"], params["to"]))
-        # (sheets, sent, handled, accompanied, median days to contact, median
-        # days to interview, sheets behind each median)
-        figures["liaisons"], figures["liaison_total"] = {}, (0, 0, 0, 0, None, None, 0, 0)
-        for grouping, region, site_id, *funnel_row in rows:
-            if grouping == 1:  # per region
-                figures["liaisons"][region] = tuple(funnel_row)
-            elif grouping == 2:  # per site
-                figures["activity"][site_id][4] = funnel_row[0]
-            else:
-                figures["liaison_total"] = tuple(funnel_row)
+    def _site_rows_liaisons(self, params, result):
+        """Per site: the liaison sheets of the period (the first step of the
+        funnel)."""
+        self._add_site_rows(result, "liaisons", self._fetch("""
+            SELECT liaison.site_id, count(*) FROM microstructure_liaison liaison
+             WHERE liaison.site_id = ANY(%(sites)s) AND %(counted)s AND %(dated)s
+             GROUP BY 1
+        """, sites=params["sites"], counted=definitions.liaison_counted("liaison"),
+            dated=definitions.liaison_date_in("liaison", LIAISON_STEPS["sheets"], params["from"], params["to"])))
 
-    def _query_satisfaction(self, params, figures):
-        """Respondents and positive answers per question; questionnaires
-        answered per site and in all."""
-        rows = self._fetch("""
-            SELECT GROUPING(answer.microstructure_site_id), answer.microstructure_site_id,
+    def _site_rows_satisfaction(self, params, result):
+        """Per site: the questionnaires answered (``per_site`` true), then
+        the respondents and the positive answers per question."""
+        self._add_site_rows(result, "satisfaction", self._fetch("""
+            SELECT answer.microstructure_site_id, GROUPING(question.microstructure_indicator) = 1 AS per_site,
                    question.microstructure_indicator, count(DISTINCT answer.id),
                    count(DISTINCT answer.id) FILTER (WHERE %(positive)s)
               FROM survey_user_input answer
@@ -414,17 +399,119 @@ class MicrostructureIndicators(models.AbstractModel):
                 ON question.id = line.question_id AND question.microstructure_indicator IS NOT NULL
               LEFT JOIN survey_question_answer suggestion ON suggestion.id = line.suggested_answer_id
              WHERE answer.microstructure_site_id = ANY(%(sites)s) AND %(answered)s
-             GROUP BY GROUPING SETS ((answer.microstructure_site_id), (question.microstructure_indicator))
+             GROUP BY GROUPING SETS ((answer.microstructure_site_id),
+                                     (answer.microstructure_site_id, question.microstructure_indicator))
         """, sites=params["sites"], given=definitions.answer_line_given("line"),
             positive=definitions.answer_positive("suggestion"),
-            answered=definitions.answer_counted("answer", params["start"], params["stop"]))
-        figures["satisfaction"], figures["survey_answers"] = {}, 0
-        for by_question, site_id, question, respondents, positive in rows:
-            if not by_question:
-                figures["activity"][site_id][5] = respondents
-                figures["survey_answers"] += respondents
-            elif question:
-                figures["satisfaction"][question] = (respondents, positive)
+            answered=definitions.answer_counted("answer", params["start"], params["stop"])))
+
+    def _fold_site_rows(self, params, figures, site_rows):
+        """The figures of the report from those of its sites, site by site in
+        the order of their ids (sums of integers: the order changes
+        nothing)."""
+        activity = figures["activity"]
+        site_region = {site_id: scope[1] for site_id, scope in figures["scope"].items()}
+        patients, by_region, inclusions, exits, substances = {}, {}, {}, {}, {}
+        consultations, permanences, meetings, satisfaction = {}, {}, {}, {}
+        exits_before = inclusions_after = answers = 0
+        for site_id in sorted(site_rows):
+            rows, region, counts = site_rows[site_id], site_region.get(site_id), activity[site_id]
+            # (count, sum of the ages in days, patients with a birth date: the
+            # base of the mean age)
+            for motive, sex, followed, ages, aged, exited_before, included_after in rows["patients"]:
+                exits_before += exited_before
+                inclusions_after += included_after
+                if followed:
+                    count_, ages_, aged_ = patients.get((motive, sex), (0, 0, 0))
+                    patients[motive, sex] = (count_ + followed, ages_ + (ages or 0), aged_ + aged)
+                    by_region[region, motive] = by_region.get((region, motive), 0) + followed
+                    counts[0] += followed
+            for month, included, exited in rows["flows"]:
+                month = date.fromisoformat(month)
+                inclusions[month] = inclusions.get(month, 0) + included
+                exits[month] = exits.get(month, 0) + exited
+            for substance, count in rows["substances"]:
+                substances[substance] = substances.get(substance, 0) + count
+            for profession, state, count in rows["consultations"]:
+                states = consultations.setdefault(profession, dict.fromkeys(CONSULTATION_STATES, 0))
+                states[state] += count
+                if state == "done":
+                    counts[1] += count
+            for profession, held, slots, booked in rows["permanences"]:
+                totals = permanences.get(profession, (0, 0, 0))
+                permanences[profession] = (totals[0] + held, totals[1] + slots, totals[2] + booked)
+                counts[2] += held
+            for kind, held, invited, present in rows["meetings"]:
+                totals = meetings.get(kind, (0, 0, 0))
+                meetings[kind] = (totals[0] + held, totals[1] + invited, totals[2] + present)
+                counts[3] += held
+            for (sheets,) in rows["liaisons"]:
+                counts[4] = sheets
+            for per_site, question, respondents, positive in rows["satisfaction"]:
+                if per_site:
+                    counts[5] = respondents
+                    answers += respondents
+                elif question:
+                    totals = satisfaction.get(question, (0, 0))
+                    satisfaction[question] = (totals[0] + respondents, totals[1] + positive)
+        figures["patients"] = {
+            key: (count, ages / definitions.DAYS_PER_YEAR, aged) for key, (count, ages, aged) in patients.items()
+        }
+        figures["patients_by_region"] = by_region
+        # every month of the period, those with no inclusion nor exit too
+        figures["flows"] = [
+            (month, inclusions.get(month, 0), exits.get(month, 0)) for month in _months(params["from"], params["to"])
+        ]
+        figures["exits_before"], figures["inclusions_after"] = exits_before, inclusions_after
+        figures["substances"] = substances
+        figures["consultations"] = {
+            profession: tuple(states[state] for state in CONSULTATION_STATES)
+            for profession, states in consultations.items()
+        }
+        figures["permanences"], figures["meetings"] = permanences, meetings
+        figures["satisfaction"], figures["survey_answers"] = satisfaction, answers
+
+    # FIGURES OVER THE SCOPE ----------------------------------------------------
+    def _query_discussed(self, params, figures):
+        """The patients discussed in the meetings held, each one once, by the
+        kinds of meeting that discussed it (a patient may have changed
+        sites: counted over the scope, not per site)."""
+        kinds = self.env["microstructure.meeting"]._fields["kind"].get_values(self.env)
+        # the kinds of meeting that discussed a patient, as the bits of a mask
+        rows = self._fetch("""
+            SELECT discussed.kinds, count(*) FROM (
+                SELECT bit_or(1 << (array_position(%(kinds)s::varchar[], meeting.kind::varchar) - 1)) AS kinds
+                  FROM microstructure_meeting_line line
+                  JOIN microstructure_meeting meeting ON meeting.id = line.meeting_id
+                 WHERE %(held)s
+                 GROUP BY line.patient_id
+            ) discussed GROUP BY discussed.kinds
+        """, kinds=kinds, held=self._held_meetings(params))
+        figures["discussed"] = {
+            tuple(sorted(k for n, k in enumerate(kinds) if mask >> n & 1)): count for mask, count in rows
+        }
+
+    def _query_liaisons(self, params, figures):
+        """The funnel per region and over the report, each sheet counted in a
+        step over the period that holds the step's date (its medians do not
+        add up over sites)."""
+        funnel = definitions.liaison_funnel("liaison", params["from"], params["to"])
+        rows = self._fetch("""
+            SELECT GROUPING(site.region_id), site.region_id, %(funnel)s
+              FROM microstructure_liaison liaison
+              JOIN microstructure_site site ON site.id = liaison.site_id
+             WHERE liaison.site_id = ANY(%(sites)s) AND %(in_period)s
+             GROUP BY GROUPING SETS ((site.region_id), ())
+        """, sites=params["sites"], funnel=SQL(", ").join(funnel),
+            in_period=definitions.liaison_in_period("liaison", params["from"], params["to"]))
+        # (sheets, sent, handled, accompanied, median days to contact, median
+        # days to interview, sheets behind each median)
+        figures["liaisons"], figures["liaison_total"] = {}, (0, 0, 0, 0, None, None, 0, 0)
+        for total, region, *funnel_row in rows:
+            if total:
+                figures["liaison_total"] = tuple(funnel_row)
+            else:
+                figures["liaisons"][region] = tuple(funnel_row)
 
     # PROTECTION ----------------------------------------------------------------
     @api.model

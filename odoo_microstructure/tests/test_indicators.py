@@ -197,6 +197,10 @@ class IndicatorCase(MicrostructureCommon):
 class TestIndicators(IndicatorCase):
     """Figures, protection and period of the indicators."""
 
+    # scope, sites, members, the figures kept (none), the 7 queries of the
+    # figures per site, the patients discussed and the liaison funnel
+    figure_queries = 13
+
     # EXACT FIGURES -------------------------------------------------------------
     def test_raw_figures(self):
         figures = self._figures()
@@ -435,15 +439,18 @@ class TestIndicators(IndicatorCase):
         ])
 
     def test_queries_do_not_grow_with_the_sites(self):
-        """One aggregation query per table read (sites, memberships,
-        patients, their substances, consultations, permanences, meetings,
-        liaison sheets, survey answers) and the names of the sites with their
-        region and network, whatever the number of sites."""
+        """The same queries whatever the number of sites: the names of the
+        sites with their region and network, the sites, their members, the
+        figures kept per site, then, for the sites whose figures are not kept,
+        one aggregation query per table read (patients, their substances,
+        consultations, permanences, meetings, liaison sheets, survey
+        answers), and over the whole scope the patients discussed and the
+        liaison funnel (``figure_queries``)."""
         Indicators = self.env["microstructure.indicators"]
         everywhere = self.env["microstructure.site"].with_context(active_test=False).search([])
         for sites in (self.site_a1, self.sites, everywhere):
             self.env.invalidate_all()
-            with self.assertQueryCount(10):
+            with self.assertQueryCount(self.figure_queries):
                 Indicators._compute_figures(sites, DATE_FROM, DATE_TO)
         # the planner knows how many groups the consultations make
         self.env.cr.execute("""
@@ -669,18 +676,18 @@ class TestIndicators(IndicatorCase):
 
     def test_dashboard_query_count(self):
         """The page of a year and its workbook: the perimeter, the user, the
-        10 queries of the figures (``test_queries_do_not_grow_with_the_sites``)
+        queries of the figures (``test_queries_do_not_grow_with_the_sites``)
         and the names of the substances; the workbook adds the wizard's own
         reads and writes."""
         Export = self.env["microstructure.indicator.export"].with_user(self.user_regional_ge)
         Export.get_dashboard(str(YEAR))
         self.env.invalidate_all()
-        with self.assertQueryCount(14):
+        with self.assertQueryCount(self.figure_queries + 4):
             Export.get_dashboard(str(YEAR))
         wizard = Export.create({"year": str(YEAR)})
         wizard.action_export()
         self.env.invalidate_all()
-        with self.assertQueryCount(20):
+        with self.assertQueryCount(self.figure_queries + 10):
             wizard.action_export()
 
     def test_public_methods(self):
@@ -775,6 +782,10 @@ ATTACKS = [
      {}, EMPTY),
     ("onchange with a free period", "microstructure.indicator.export", "onchange",
      [[], {"year": "2025-01", "date_from": "2025-01-01"}, ["year"], ONCHANGE_SPEC], {}, EMPTY),
+    ("figures kept per site", "microstructure.indicator.summary", "_get_site_rows",
+     [{"sites": "SITES", "from": "2024-09-01", "to": "2025-08-31"}], {}, PRIVATE),
+    ("refresh the figures kept", "microstructure.indicator.summary", "_refresh", [], {}, PRIVATE),
+    ("read the figures kept", "microstructure.indicator.summary", "search_read", [[]], {}, FAILS),
     ("dashboard of a year not ended", "microstructure.indicator.export", "get_dashboard", ["2090"], {}, REFUSED),
     ("dashboard of a free period", "microstructure.indicator.export", "get_dashboard", ["2024-06"], {}, REFUSED),
     ("dashboard of a number of days", "microstructure.indicator.export", "get_dashboard", [YEAR + 0.5], {}, REFUSED),
