@@ -49,6 +49,11 @@ class MicrostructurePopulate(Command):
                 patient_scale=args.patients_scale, activity_scale=args.activity,
             )
             elapsed = time.perf_counter() - started
+            # the indicators' figures of the ended years, kept per site (the
+            # hourly cron would compute them too)
+            started = time.perf_counter()
+            env["microstructure.indicator.summary"]._refresh()
+            kept = time.perf_counter() - started
         for model, count in counts.items():
             sys.stdout.write(f"{model:35} {count:>10,}\n")
-        sys.stdout.write(f"created in {elapsed:.1f} s\n")
+        sys.stdout.write(f"created in {elapsed:.1f} s, indicator figures kept per site in {kept:.1f} s\n")
