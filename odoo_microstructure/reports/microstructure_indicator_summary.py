@@ -130,6 +130,13 @@ def gc_paused():
             gc.enable()
 
 
+# the triggers of a table: event, and the transition tables they read
+TRIGGER_EVENTS = {
+    "insert": (SQL("INSERT"), SQL("NEW TABLE AS new_rows")),
+    "delete": (SQL("DELETE"), SQL("OLD TABLE AS old_rows")),
+    "update": (SQL("UPDATE"), SQL("OLD TABLE AS old_rows NEW TABLE AS new_rows")),
+}
+
 # the figures kept for a site and year (alias ``summary``) hold every change
 # marked stale since
 UP_TO_DATE = SQL("""NOT EXISTS (
@@ -144,7 +151,7 @@ class MicrostructureIndicatorSummary(models.AbstractModel):
 
     def init(self):
         cr = self.env.cr
-        cr.execute(f"""
+        cr.execute("""
             CREATE TABLE IF NOT EXISTS microstructure_indicator_kept (
                 site_id integer NOT NULL REFERENCES microstructure_site(id) ON DELETE CASCADE,
                 year integer NOT NULL,
@@ -161,14 +168,6 @@ class MicrostructureIndicatorSummary(models.AbstractModel):
                 ON microstructure_indicator_stale (site_id, year);
             -- the figures kept were computed by the code before this one
             TRUNCATE microstructure_indicator_kept, microstructure_indicator_stale;
-
-            -- the reporting year of a day, and of a UTC time taken in French time
-            CREATE OR REPLACE FUNCTION microstructure_reporting_year(day date) RETURNS integer
-                LANGUAGE sql IMMUTABLE AS
-                $$ SELECT extract(year FROM day)::integer - (extract(month FROM day) < {YEAR_START_MONTH:d})::integer $$;
-            CREATE OR REPLACE FUNCTION microstructure_reporting_year_at(moment timestamp) RETURNS integer
-                LANGUAGE sql STABLE AS
-                $$ SELECT microstructure_reporting_year(((moment AT TIME ZONE 'UTC') AT TIME ZONE '{REPORT_TZ.zone}')::date) $$;
 
             -- TG_ARGV[0]: the sites and years of a set of rows (%1$s);
             -- TG_ARGV[1]: the columns whose change counts, on update
@@ -201,21 +200,26 @@ class MicrostructureIndicatorSummary(models.AbstractModel):
                 RETURN NULL;
             END $$;
         """)
+        # the reporting year of a day, and of a UTC time taken in French time
+        cr.execute(SQL("""
+            CREATE OR REPLACE FUNCTION microstructure_reporting_year(day date) RETURNS integer
+                LANGUAGE sql IMMUTABLE AS
+                $$ SELECT extract(year FROM day)::integer - (extract(month FROM day) < %s)::integer $$;
+            CREATE OR REPLACE FUNCTION microstructure_reporting_year_at(moment timestamp) RETURNS integer
+                LANGUAGE sql STABLE AS
+                $$ SELECT microstructure_reporting_year(((moment AT TIME ZONE 'UTC') AT TIME ZONE %s)::date) $$;
+        """, YEAR_START_MONTH, REPORT_TZ.zone))
         for table, (touched, columns) in STALE_SOURCES.items():
-            events = ("INSERT", "DELETE", "UPDATE") if columns else ("INSERT", "DELETE")
-            for event in events:
-                name = f"microstructure_indicator_stale_{event.lower()}"
-                transition = "OLD TABLE AS old_rows NEW TABLE AS new_rows" if event == "UPDATE" else (
-                    "NEW TABLE AS new_rows" if event == "INSERT" else "OLD TABLE AS old_rows"
-                )
-                arguments = ", ".join(
-                    "'" + argument.replace("'", "''") + "'" for argument in (touched, *([columns] if columns else []))
-                )
-                cr.execute(f"""
-                    DROP TRIGGER IF EXISTS {name} ON {table};
-                    CREATE TRIGGER {name} AFTER {event} ON {table} REFERENCING {transition}
-                        FOR EACH STATEMENT EXECUTE FUNCTION microstructure_indicator_stale({arguments});
-                """)
+            for event, (when, transition) in TRIGGER_EVENTS.items():
+                if event == "update" and not columns:
+                    continue
+                name = SQL.identifier(f"microstructure_indicator_stale_{event}")
+                cr.execute(SQL("""
+                    DROP TRIGGER IF EXISTS %(name)s ON %(table)s;
+                    CREATE TRIGGER %(name)s AFTER %(when)s ON %(table)s REFERENCING %(transition)s
+                        FOR EACH STATEMENT EXECUTE FUNCTION microstructure_indicator_stale(%(touched)s, %(columns)s);
+                """, name=name, table=SQL.identifier(table), when=when, transition=transition, touched=touched,
+                    columns=columns or ""))
 
     # READ --------------------------------------------------------------------
     @api.model
