@@ -32,11 +32,7 @@ class PatientRightsCommon(MicrostructureCommon):
             "lang": "en_US", "tz": "Europe/Paris",
             "groups_id": [Command.set(cls.env.ref("odoo_microstructure.group_microstructure_dpo").ids)],
         })
-        cls.office = cls.env["microstructure.social.service"].create({
-            "name": "Service social droits", "email": "droits@carsat-test.fr",
-            "department_ids": [Command.set(cls.site_a1.department_id.ids)],
-            "user_ids": [Command.set(cls.user_carsat.ids)],
-        })
+        cls.office = cls._create_office("Service social droits", "droits@carsat-test.fr", users=cls.user_carsat)
         Patient = cls.env["microstructure.patient"]
         cls.patient = Patient.create({
             **IDENTITY, "civility": "mrs", "birth_date": "1971-06-23", "sex": "female",

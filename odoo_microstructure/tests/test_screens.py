@@ -69,15 +69,12 @@ class ScreensCommon(MicrostructureCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.office = cls.env["microstructure.social.service"].create({
-            "name": "Service social Carsat - Strasbourg (écrans)",
-            "email": "ssr67-ecrans@carsat-test.fr",
-            "department_ids": [Command.set(cls.site_a1.department_id.ids)],
-            "user_ids": [Command.set(cls.user_carsat.ids)],
-        })
+        cls.office = cls._create_office(
+            "Service social Carsat - Strasbourg (écrans)", "ssr67-ecrans@carsat-test.fr", users=cls.user_carsat,
+        )
         # the GP of A1 coordinates its site (meetings)
         cls.membership_gp_a1.role = "coordinator"
-        cls.user_gp_a1.groups_id |= cls.env.ref("odoo_microstructure.group_microstructure_coordinator")
+        cls._grant_coordinator(cls.user_gp_a1)
         cls.patient = cls.env["microstructure.patient"].with_user(cls.user_gp_a1).create({
             "civility": "mrs", "name": "Dupont", "first_names": "Marie",
             "birth_date": "1975-04-12", "sex": "female", "site_id": cls.site_a1.id,
