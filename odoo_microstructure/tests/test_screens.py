@@ -360,13 +360,16 @@ class TestScreensOverHttp(ScreensCommon, HttpCase):
         self.assertEqual(result["params"]["type"], "success")
         self.assertEqual(slot.consultation_id.patient_id, self.patient)
 
-    def test_practitioner_books_and_starts_a_sheet_from_the_patient_file(self):
-        permanence = self._permanence(days=2)
+    def _tour_from_the_patient_file(self, tour, days):
+        """``tour`` from the patient's file, by the GP of A1 in French, with a
+        permanence of the psychologist in ``days`` days; the permanence."""
+        permanence = self._permanence(days=days)
         self.user_gp_a1.lang = "fr_FR"
-        self.start_tour(
-            f"/odoo/microstructure-patients/{self.patient.id}",
-            "odoo_microstructure_patient_file_tour", login="ms_gp_a1",
-        )
+        self.start_tour(f"/odoo/microstructure-patients/{self.patient.id}", tour, login="ms_gp_a1")
+        return permanence
+
+    def test_practitioner_books_and_starts_a_sheet_from_the_patient_file(self):
+        permanence = self._tour_from_the_patient_file("odoo_microstructure_patient_file_tour", days=2)
         booked = permanence.slot_ids.consultation_id
         self.assertEqual(booked.patient_id, self.patient)
         self.assertEqual(booked.professional_id, self.pro_psy_a)
@@ -374,12 +377,7 @@ class TestScreensOverHttp(ScreensCommon, HttpCase):
         self.assertEqual((sheet.state, sheet.requester_id), ("identified", self.user_gp_a1))
 
     def test_practitioner_books_from_the_slot_calendar(self):
-        permanence = self._permanence(days=9)
-        self.user_gp_a1.lang = "fr_FR"
-        self.start_tour(
-            f"/odoo/microstructure-patients/{self.patient.id}",
-            "odoo_microstructure_slot_calendar_tour", login="ms_gp_a1",
-        )
+        permanence = self._tour_from_the_patient_file("odoo_microstructure_slot_calendar_tour", days=9)
         self.assertEqual(permanence.slot_ids.consultation_id.patient_id, self.patient)
 
     def test_carsat_drags_a_card_through_the_funnel(self):
