@@ -20,7 +20,14 @@ largest region:
 - the dashboard's call (``get_dashboard`` of the year), what the page waits
   for when it opens: with the figures kept per site and year (computed
   first, as the hourly cron does, and timed), and with none kept, every site
-  read from the tables.
+  read from the tables;
+- the batch writes of the care teams (``--batch-only`` for them alone, on any
+  database of the addon, the demo one will do): the queries per record of a
+  batch of 200 consultations created in one ``create()`` (target: 3 at the
+  most), of memberships with their overlap checks, of meeting lines, of a
+  meeting's decisions turned into activities, of the review meetings' sheets
+  and of the liaison reminders, as ``tests/test_batch_writes.py`` pins them,
+  inside a transaction rolled back at the end.
 
 The export's queries read the figures kept too; the floor reads the tables.
 
@@ -28,6 +35,7 @@ Usage:
 
     python3 scripts/benchmark_export.py --populate   # creates the database first
     python3 scripts/benchmark_export.py              # reuses it
+    python3 scripts/benchmark_export.py --db ms_demo --batch-only
 
 The database (``microstructure_bench`` unless ``--db``) is left in place.
 """
@@ -39,9 +47,10 @@ import subprocess
 import sys
 import time
 import tracemalloc
-from datetime import date, timedelta
+from datetime import date, datetime, time as day_time, timedelta
 from decimal import Decimal
 from pathlib import Path
+from unittest.mock import patch
 
 ROOT = Path(__file__).resolve().parent.parent
 # 1,000 sites, 100,000 patients and about 1,000,000 consultations
@@ -56,6 +65,12 @@ MANAGER_LOGIN = "bench_regional_manager"
 EXPORT_TARGET = 1.2  # x (floor + workbook write)
 DASHBOARD_TARGETS = {"national administrator": 0.3, "regional manager": 0.15}
 MEMORY_TARGET = 300  # MB
+BATCH = 200
+BATCH_TARGET = 3  # queries per record of a batch of 200 consultations
+# the context of the tests (DISABLED_MAIL_CONTEXT of odoo.addons.base.tests,
+# which cannot be imported outside the tests)
+MAIL_OFF = {"tracking_disable": True, "mail_create_nolog": True, "mail_create_nosubscribe": True,
+            "mail_notrack": True, "no_reset_password": True}
 
 
 def _status(key):
@@ -550,6 +565,213 @@ def measure(db, addons_path, repeat):
     return ok
 
 
+# BATCH WRITES -----------------------------------------------------------------
+# What tests/test_batch_writes.py pins, on a care team made for the purpose in
+# a transaction rolled back at the end: after a first batch of two (the caches
+# of rules and defaults are warm), the queries of a batch of 20 and of 200,
+# counted on the cursor, the flushes and precommit hooks included.
+def _batch_team(env):
+    """A network, a site, its coordinating GP and psychologist (practitioners),
+    the network's administrator and five patients."""
+    from odoo import Command  # pylint: disable=import-outside-toplevel
+
+    department = env["microstructure.department"].search([], limit=1)
+    group = "odoo_microstructure.group_microstructure_"
+
+    def user(login, *roles):
+        return env["res.users"].create({
+            "name": login, "login": login, "lang": "en_US", "tz": "Europe/Paris",
+            "groups_id": [Command.set([env.ref(group + role).id for role in roles])],
+        })
+
+    team = {
+        "gp": user("bench_batch_gp", "practitioner", "coordinator"),
+        "psy": user("bench_batch_psy", "practitioner"),
+        "admin": user("bench_batch_admin", "network_admin"),
+    }
+    network = env["microstructure.network"].create({
+        "name": "Bench batch network", "region_ids": [Command.set(department.region_id.ids)],
+        "coordinator_ids": [Command.set(team["admin"].ids)],
+    })
+    team["site"] = env["microstructure.site"].create({
+        "name": "Bench batch site", "department_id": department.id, "network_id": network.id,
+        "program_addiction": True, "date_open": "2021-01-04",
+    })
+    for key, profession in (("gp", "gp"), ("psy", "psychologist")):
+        team[f"pro_{key}"] = env["microstructure.professional"].create({
+            "name": f"Bench batch {profession}", "profession": profession, "user_id": team[key].id,
+            "network_ids": [Command.set(network.ids)],
+        })
+        env["microstructure.membership"].create({
+            "professional_id": team[f"pro_{key}"].id, "site_id": team["site"].id, "date_start": "2021-01-04",
+            "role": "coordinator" if key == "gp" else "member",
+        })
+    team["patients"] = env["microstructure.patient"].with_user(team["gp"]).create([
+        {"name": f"Lot {i}", "first_names": "Test", "birth_date": "1970-01-01", "sex": "male",
+         "site_id": team["site"].id, "inclusion_date": date.today() - timedelta(days=365)}
+        for i in range(5)
+    ])
+    return team
+
+
+def _batch_writes(env, team):
+    """(label, write) where ``write(count)`` makes a new batch of ``count``
+    records and returns them with the queries of the batch write alone."""
+    from odoo import Command  # pylint: disable=import-outside-toplevel
+
+    site, patients, gp = team["site"], team["patients"], team["gp"]
+    Meeting = env["microstructure.meeting"].with_user(gp)
+    Liaison = env["microstructure.liaison"]
+    professional = env["microstructure.professional"].with_user(team["admin"]).create({
+        "name": "Bench batch psychiatrist", "profession": "psychiatrist",
+    })
+    soon = datetime.combine(date.today() + timedelta(days=30), day_time(7, 0))
+    past = datetime.combine(date.today() - timedelta(days=7), day_time(17, 0))
+    days, years = iter(range(0, 3000, 10)), iter(range(1970, 2100, 20))
+
+    def consultations(count):
+        first = soon + timedelta(days=next(days))
+        return _counted(env, lambda: env["microstructure.consultation"].with_user(gp).create([
+            {"patient_id": patients[i % len(patients)].id, "professional_id": team["pro_gp"].id,
+             "start": first + timedelta(hours=i)}
+            for i in range(count)
+        ]))
+
+    def memberships(count):
+        # month after month: none overlaps another
+        first = date(next(years), 1, 1)
+        return _counted(env, lambda: env["microstructure.membership"].with_user(team["admin"]).create([
+            {"professional_id": professional.id, "site_id": site.id, "date_start": _add_months(first, i),
+             "date_end": _add_months(first, i + 1) - timedelta(days=1)}
+            for i in range(count)
+        ]))
+
+    def meeting_lines(count):
+        meeting = Meeting.create({"site_id": site.id, "start": soon})
+        return _counted(env, lambda: env["microstructure.meeting.line"].with_user(gp).create([
+            {"meeting_id": meeting.id, "patient_id": patients[i % len(patients)].id,
+             "summary": "Suivi", "decision": "Revoir", "responsible_id": team["pro_gp"].id}
+            for i in range(count)
+        ]))
+
+    def decisions(count):
+        meeting = Meeting.create({"site_id": site.id, "start": past, "line_ids": [
+            Command.create({
+                "patient_id": patients[i % len(patients)].id, "decision": f"Décision {i}",
+                "responsible_id": team["pro_gp" if i % 2 else "pro_psy"].id,
+                "deadline": date.today() + timedelta(days=10) if i % 3 else False,
+            })
+            for i in range(count)
+        ]})
+        _done, queries = _counted(env, meeting.action_done)
+        return meeting.line_ids.activity_id, queries
+
+    def review_sheets(count):
+        meetings = Meeting.create([
+            {"site_id": site.id, "kind": "review", "start": soon + timedelta(days=i)} for i in range(count)
+        ])
+        _sheets, queries = _counted(env, lambda: meetings.mapped("liaison_ids"))
+        return meetings, queries
+
+    def reminders(count):
+        sheets = Liaison.browse()
+        for user in (gp, team["psy"]):
+            sheets |= Liaison.with_user(user).create([
+                {"patient_id": patients[i % len(patients)].id, "consent": "undecided", "reason_rights": True}
+                for i in range(count // 2)
+            ])
+        env.flush_all()
+        env.cr.execute(
+            "UPDATE microstructure_liaison SET create_date = %s WHERE id IN %s",
+            [datetime.now() - timedelta(days=8), tuple(sheets.ids)],
+        )
+        _none, queries = _counted(env, Liaison._cron_send_reminders)
+        return sheets.activity_ids, queries
+
+    # the review meetings read the sheets of their site
+    Liaison.with_user(gp).create([
+        {"patient_id": patient.id, "consent": "yes", "reason_rights": True} for patient in patients
+    ])
+    return [
+        ("consultations, one create()", consultations),
+        ("memberships, with their overlap checks", memberships),
+        ("meeting lines, one create()", meeting_lines),
+        ("meeting decisions -> activities", decisions),
+        ("review meetings, their sheets", review_sheets),
+        ("liaison reminders (scheduled action)", reminders),
+    ]
+
+
+def _add_months(day, months):
+    month = day.month - 1 + months
+    return day.replace(year=day.year + month // 12, month=month % 12 + 1)
+
+
+def _counted(env, run):
+    """What ``run()`` returns, and its queries on the cursor (the flushes and
+    precommit hooks included), the record cache emptied before."""
+    cr = env.cr
+    env.flush_all()
+    cr.flush()
+    env.invalidate_all()
+    before = cr.sql_log_count
+    result = run()
+    env.flush_all()
+    cr.flush()
+    return result, cr.sql_log_count - before
+
+
+def measure_batches(db, addons_path):
+    """Print the queries per record of the batch writes, with mail tracking
+    off (as in the tests) and on (as the users work); True when a batch of
+    200 consultations costs ``BATCH_TARGET`` queries per record at the most."""
+    import odoo  # pylint: disable=import-outside-toplevel
+
+    registry = _registry(db, addons_path)
+    from odoo.addons.odoo_microstructure.models import (  # pylint: disable=import-outside-toplevel
+        microstructure_access_log,
+    )
+
+    # the access trace is written on a connection of its own, committed
+    # whatever becomes of the transaction: held back here
+    trace = []
+    results = {}
+    with patch.object(microstructure_access_log, "insert_entries", lambda _db, entries: trace.append(len(entries))):
+        for mail, context in (("mail off (as the tests)", MAIL_OFF), ("mail on", {})):
+            results[mail] = {}
+            with registry.cursor() as cr:
+                try:
+                    env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, context)
+                    for label, write in _batch_writes(env, _batch_team(env)):
+                        write(2)  # the caches of rules and defaults warm
+                        results[mail][label] = []
+                        for count in (BATCH // 10, BATCH):
+                            records, queries = write(count)
+                            if len(records) != count:
+                                sys.exit(f"{label}: {len(records)} records instead of {count}")
+                            results[mail][label].append(queries)
+                finally:
+                    cr.rollback()
+    with registry.cursor() as cr:
+        cr.execute("""
+            SELECT (SELECT count(*) FROM microstructure_site), (SELECT count(*) FROM microstructure_patient),
+                   (SELECT count(*) FROM microstructure_consultation)
+        """)
+        counts = cr.fetchone()
+    print("\nbatch writes on {}: {:,} sites, {:,} patients, {:,} consultations; each pass in a transaction "
+          "rolled back, queries after a first batch of 2".format(db, *counts))
+    print(f"  {'':40}" + "".join(f"{mail:>38}" for mail in results))
+    print(f"  {'':40}" + f"{'20 records':>12}{'200 records':>13}{'per record':>13}" * len(results))
+    for label in results["mail on"]:
+        print(f"  {label:40}" + "".join(
+            f"{small:>12}{large:>13}{large / BATCH:>13.2f}" for small, large in (rows[label] for rows in results.values())
+        ))
+    worst = max(rows["consultations, one create()"][1] / BATCH for rows in results.values())
+    print(f"  target: {BATCH} consultations in one create() <= {BATCH_TARGET} queries per record ({worst:.2f}); "
+          f"access trace held back: {len(trace)} statements, {sum(trace)} entries")
+    return worst <= BATCH_TARGET
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--db", default=os.environ.get("MICROSTRUCTURE_BENCH_DB", "microstructure_bench"))
@@ -557,6 +779,8 @@ def main():
     parser.add_argument("--complete", action="store_true",
                         help="add the liaison sheets and the regional manager to a populated database")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--batch-only", action="store_true",
+                        help="measure the batch writes only (any database of the addon, demo included)")
     args = parser.parse_args()
     import odoo.addons.base  # pylint: disable=import-outside-toplevel
 
@@ -565,11 +789,15 @@ def main():
     if (odoo_addons.parent.parent / "addons").is_dir():
         paths.insert(0, str(odoo_addons.parent.parent / "addons"))
     addons_path = ",".join([*paths, str(ROOT)])
+    if args.batch_only:
+        return 0 if measure_batches(args.db, addons_path) else 1
     if args.populate:
         populate(args.db, addons_path)
     elif args.complete:
         complete(args.db, addons_path)
-    return 0 if measure(args.db, addons_path, args.repeat) else 1
+    ok = measure(args.db, addons_path, args.repeat)
+    ok &= measure_batches(args.db, addons_path)
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

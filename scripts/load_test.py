@@ -414,6 +414,8 @@ if FastHttpUser is not None:
             self.session_cookie = {"Cookie": f"session_id={self.me['session_id']}"}
             self.odoo_context = dict(CONTEXT, uid=self.me["uid"], allowed_company_ids=[1])
             self.rnd = random.Random()
+            # the ids last listed: the patients of the user's team, the sheets sent to its office
+            self.patients, self.sheets = [], []
 
         def call(self, name, model, method, *args, expected=(), **kwargs):
             """One JSON-RPC call as the web client makes it. Odoo errors whose
@@ -481,10 +483,6 @@ if FastHttpUser is not None:
         role = "practitioners"
         weight = 15
 
-        def on_start(self):
-            super().on_start()
-            self.patients = []
-
         @task(3)
         def patient_kanban(self):
             self.kanban("patients", "microstructure.patient", PATIENT_KANBAN)
@@ -550,10 +548,6 @@ if FastHttpUser is not None:
     class Carsat(OdooUser):
         role = "carsat"
         weight = 3
-
-        def on_start(self):
-            super().on_start()
-            self.sheets = []
 
         @task(3)
         def liaison_kanban(self):

@@ -76,31 +76,19 @@ class MicrostructureCommon(TransactionCase):
             "coordinator_ids": [Command.set(cls.user_admin_b.ids)],
         })
         Site = cls.env["microstructure.site"]
-        cls.site_a1 = Site.create({
-            "name": "Microstructure test A1",
-            "city": "Strasbourg",
-            "department_id": ref("odoo_microstructure.department_67").id,
-            "network_id": cls.network_a.id,
-            "program_addiction": True,
-            "program_mental_health": True,
-            "date_open": "2021-01-04",
-        })
-        cls.site_a2 = Site.create({
-            "name": "Microstructure test A2",
-            "city": "Mulhouse",
-            "department_id": ref("odoo_microstructure.department_68").id,
-            "network_id": cls.network_a.id,
-            "program_addiction": True,
-            "date_open": "2022-03-01",
-        })
-        cls.site_b1 = Site.create({
-            "name": "Microstructure test B1",
-            "city": "Toulouse",
-            "department_id": ref("odoo_microstructure.department_31").id,
-            "network_id": cls.network_b.id,
-            "program_mental_health": True,
-            "date_open": "2021-09-01",
-        })
+
+        def site(name, city, department, network, date_open, **programs):
+            return Site.create({
+                "name": name, "city": city, "department_id": ref(f"odoo_microstructure.department_{department}").id,
+                "network_id": network.id, "date_open": date_open, **programs,
+            })
+
+        cls.site_a1 = site("Microstructure test A1", "Strasbourg", "67", cls.network_a, "2021-01-04",
+                           program_addiction=True, program_mental_health=True)
+        cls.site_a2 = site("Microstructure test A2", "Mulhouse", "68", cls.network_a, "2022-03-01",
+                           program_addiction=True)
+        cls.site_b1 = site("Microstructure test B1", "Toulouse", "31", cls.network_b, "2021-09-01",
+                           program_mental_health=True)
 
         Professional = cls.env["microstructure.professional"]
         cls.pro_gp_a1 = Professional.create({
@@ -138,6 +126,23 @@ class MicrostructureCommon(TransactionCase):
             {"professional_id": cls.pro_coord_b1.id, "site_id": cls.site_b1.id,
              "date_start": "2021-09-01", "role": "coordinator"},
         ])
+
+    @classmethod
+    def _create_office(cls, name, email, site=None, users=None):
+        """A Carsat social service office for the department of ``site`` (A1
+        by default), handled by the social workers ``users`` (none by default)."""
+        vals = {
+            "name": name, "email": email,
+            "department_ids": [Command.set((site or cls.site_a1).department_id.ids)],
+        }
+        if users:
+            vals["user_ids"] = [Command.set(users.ids)]
+        return cls.env["microstructure.social.service"].create(vals)
+
+    @classmethod
+    def _grant_coordinator(cls, user):
+        """``user`` gets the coordinator's group (meetings of its sites)."""
+        user.groups_id = [Command.link(cls.env.ref(GROUP + "coordinator").id)]
 
     @contextmanager
     def assertRaisesText(self, exception, pattern):

@@ -40,11 +40,7 @@ class TestAccessTracePaths(JsonRpcMixin, MicrostructureCommon, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.office = cls.env["microstructure.social.service"].create({
-            "name": "Service social trace", "email": "trace@carsat-test.fr",
-            "department_ids": [Command.set(cls.site_a1.department_id.ids)],
-            "user_ids": [Command.set(cls.user_carsat.ids)],
-        })
+        cls.office = cls._create_office("Service social trace", "trace@carsat-test.fr", users=cls.user_carsat)
         cls.patients = cls.env["microstructure.patient"].create([
             {"name": f"Trace {i}", "first_names": "Test", "birth_date": "1970-01-01", "sex": "male",
              "site_id": cls.site_a1.id}

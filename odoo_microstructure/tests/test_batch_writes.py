@@ -7,7 +7,7 @@ from odoo import Command
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
-from .common import GROUP, MicrostructureCommon
+from .common import MicrostructureCommon
 
 NOW = datetime(2025, 3, 10, 8, 0)  # a Monday
 BATCH = 200
@@ -22,7 +22,7 @@ class TestBatchWrites(MicrostructureCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.user_gp_a1.groups_id = [Command.link(cls.env.ref(GROUP + "coordinator").id)]
+        cls._grant_coordinator(cls.user_gp_a1)
         Patient = cls.env["microstructure.patient"].with_user(cls.user_gp_a1)
         cls.patients = Patient.create([
             {"name": f"Lot {i}", "first_names": "Test", "birth_date": "1970-01-01", "sex": "male",

@@ -131,10 +131,7 @@ class IndicatorCase(MicrostructureCommon):
             meeting.action_done()
 
         # 14 liaison sheets at A1: 12 sent, 11 handled, 4 accompanied (figures only)
-        cls.env["microstructure.social.service"].create({
-            "name": "Service social test", "email": "ss67@carsat-test.fr",
-            "department_ids": [Command.set(cls.site_a1.department_id.ids)],
-        })
+        cls._create_office("Service social test", "ss67@carsat-test.fr")
         sheets = env["microstructure.liaison"].create([
             {"patient_id": cls.women_a1[n].id, "consent": "yes", "reason_rights": True,
              "date": date(2025, 6, 2) + timedelta(days=n)}

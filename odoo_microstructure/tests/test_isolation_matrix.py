@@ -24,9 +24,7 @@ class TestIsolationMatrix(MicrostructureCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.user_gp_a1.groups_id = [Command.link(
-            cls.env.ref("odoo_microstructure.group_microstructure_coordinator").id
-        )]
+        cls._grant_coordinator(cls.user_gp_a1)
         cls.records = {}
         for user, site in ((cls.user_gp_a1, cls.site_a1), (cls.user_coord_b1, cls.site_b1)):
             patient = cls.env["microstructure.patient"].with_user(user).create({

@@ -15,17 +15,12 @@ class TestLiaison(MicrostructureCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.office = cls.env["microstructure.social.service"].create({
-            "name": "Service social Carsat - Strasbourg",
-            "email": "ssr67@carsat-test.fr",
-            "department_ids": [Command.set(cls.site_a1.department_id.ids)],
-            "user_ids": [Command.set(cls.user_carsat.ids)],
-        })
-        cls.other_office = cls.env["microstructure.social.service"].create({
-            "name": "Service social Carsat - Toulouse",
-            "email": "ssr31@carsat-test.fr",
-            "department_ids": [Command.set(cls.site_b1.department_id.ids)],
-        })
+        cls.office = cls._create_office(
+            "Service social Carsat - Strasbourg", "ssr67@carsat-test.fr", users=cls.user_carsat,
+        )
+        cls.other_office = cls._create_office(
+            "Service social Carsat - Toulouse", "ssr31@carsat-test.fr", site=cls.site_b1,
+        )
         cls.patient = cls.env["microstructure.patient"].with_user(cls.user_gp_a1).create({
             "civility": "mrs", "name": "Dupont", "birth_name": "Martin", "first_names": "Marie",
             "birth_date": "1975-04-12", "sex": "female", "site_id": cls.site_a1.id,
@@ -315,9 +310,7 @@ class TestLiaison(MicrostructureCommon):
     def test_review_meeting_lists_the_sheets_of_its_period(self):
         old = self._new_sheet(date="2023-11-10")
         recent = self._new_sheet(date="2024-05-02")
-        self.user_gp_a1.groups_id = [Command.link(
-            self.env.ref("odoo_microstructure.group_microstructure_coordinator").id
-        )]
+        self._grant_coordinator(self.user_gp_a1)
         meeting = self.env["microstructure.meeting"].with_user(self.user_gp_a1).create({
             "kind": "review", "site_id": self.site_a1.id, "start": "2024-06-20 14:00:00",
         })

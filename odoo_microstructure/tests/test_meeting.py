@@ -14,9 +14,7 @@ class TestMeeting(MicrostructureCommon):
     def setUpClass(cls):
         super().setUpClass()
         # the GP of A1 coordinates the site
-        cls.user_gp_a1.groups_id = [Command.link(
-            cls.env.ref("odoo_microstructure.group_microstructure_coordinator").id
-        )]
+        cls._grant_coordinator(cls.user_gp_a1)
         Patient = cls.env["microstructure.patient"].with_user(cls.user_gp_a1)
         cls.patient = Patient.create({
             "civility": "mrs", "name": "Dupont", "first_names": "Marie",

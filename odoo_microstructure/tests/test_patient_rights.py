@@ -32,11 +32,7 @@ class PatientRightsCommon(MicrostructureCommon):
             "lang": "en_US", "tz": "Europe/Paris",
             "groups_id": [Command.set(cls.env.ref("odoo_microstructure.group_microstructure_dpo").ids)],
         })
-        cls.office = cls.env["microstructure.social.service"].create({
-            "name": "Service social droits", "email": "droits@carsat-test.fr",
-            "department_ids": [Command.set(cls.site_a1.department_id.ids)],
-            "user_ids": [Command.set(cls.user_carsat.ids)],
-        })
+        cls.office = cls._create_office("Service social droits", "droits@carsat-test.fr", users=cls.user_carsat)
         Patient = cls.env["microstructure.patient"]
         cls.patient = Patient.create({
             **IDENTITY, "civility": "mrs", "birth_date": "1971-06-23", "sex": "female",
@@ -175,17 +171,20 @@ class TestPatientRetention(PatientRightsCommon):
                     found.append((table, column, needle))
         return found
 
+    def _retention_on(self, day, anonymised=False):
+        """The files the retention schedule archives (or anonymises) on ``day``."""
+        with freeze_time(day):
+            archived, anonymised_files = self.env["microstructure.patient"]._cron_retention()
+        return anonymised_files if anonymised else archived
+
     def test_archive_restore_anonymise(self):
         Patient = self.env["microstructure.patient"]
         # 2016-08-01: last intervention of the patient (a private note)
-        with freeze_time("2021-07-01"):
-            archived, _anonymised = Patient._cron_retention()
+        archived = self._retention_on("2021-07-01")
         self.assertIn(self.other, archived)
         self.assertNotIn(self.patient, archived)
         self.assertTrue(self.patient.active)
-        with freeze_time("2021-08-02"):
-            archived, _anonymised = Patient._cron_retention()
-        self.assertIn(self.patient, archived)
+        self.assertIn(self.patient, self._retention_on("2021-08-02"))
         self.assertFalse(self.patient.active)
         self.assertEqual(str(self.patient.archive_date), "2021-08-02")
         entries = committed_entries(self.env, patient_ids=[self.patient.id])
@@ -209,23 +208,15 @@ class TestPatientRetention(PatientRightsCommon):
         with self.assertRaises(AccessError):
             dpo_patient.read(["name"])
         self._fill_mail()
-        with freeze_time("2026-08-01"):
-            archived, _anonymised = Patient._cron_retention()
-        self.assertNotIn(self.patient, archived)
-        with freeze_time("2026-09-02"):
-            archived, _anonymised = Patient._cron_retention()
-        self.assertIn(self.patient, archived)
+        self.assertNotIn(self.patient, self._retention_on("2026-08-01"))
+        self.assertIn(self.patient, self._retention_on("2026-09-02"))
 
         # 20 years after the last intervention: anonymised
         self.assertTrue(self._identity_left())
         sent_hash = self.sheet.sent_hash
         self.env["ir.config_parameter"].set_param("odoo_microstructure.patient_archive_years", 50)
-        with freeze_time("2036-09-01"):
-            _archived, anonymised = Patient._cron_retention()
-        self.assertNotIn(self.patient, anonymised)
-        with freeze_time("2041-09-02"):
-            _archived, anonymised = Patient._cron_retention()
-        self.assertIn(self.patient, anonymised)
+        self.assertNotIn(self.patient, self._retention_on("2036-09-01", anonymised=True))
+        self.assertIn(self.patient, self._retention_on("2041-09-02", anonymised=True))
         self.assertEqual(self._identity_left(), [])
         patient = self.patient
         self.assertEqual(str(patient.birth_date), "1971-01-01")
@@ -270,8 +261,7 @@ class TestPatientRetention(PatientRightsCommon):
 
         self.sheet.with_user(self.user_gp_a1).action_send()
         before = tables()
-        with freeze_time("2021-08-02"):
-            archived, _anonymised = self.env["microstructure.patient"]._cron_retention()
+        archived = self._retention_on("2021-08-02")
         self.assertEqual(archived, self.patient | self.other)
         self.assertTrue(archived.mapped("retention_archived"))
         self.assertEqual(tables(), before, "a file archived for retention still counts in its periods")

@@ -69,15 +69,12 @@ class ScreensCommon(MicrostructureCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.office = cls.env["microstructure.social.service"].create({
-            "name": "Service social Carsat - Strasbourg (écrans)",
-            "email": "ssr67-ecrans@carsat-test.fr",
-            "department_ids": [Command.set(cls.site_a1.department_id.ids)],
-            "user_ids": [Command.set(cls.user_carsat.ids)],
-        })
+        cls.office = cls._create_office(
+            "Service social Carsat - Strasbourg (écrans)", "ssr67-ecrans@carsat-test.fr", users=cls.user_carsat,
+        )
         # the GP of A1 coordinates its site (meetings)
         cls.membership_gp_a1.role = "coordinator"
-        cls.user_gp_a1.groups_id |= cls.env.ref("odoo_microstructure.group_microstructure_coordinator")
+        cls._grant_coordinator(cls.user_gp_a1)
         cls.patient = cls.env["microstructure.patient"].with_user(cls.user_gp_a1).create({
             "civility": "mrs", "name": "Dupont", "first_names": "Marie",
             "birth_date": "1975-04-12", "sex": "female", "site_id": cls.site_a1.id,
@@ -363,13 +360,16 @@ class TestScreensOverHttp(ScreensCommon, HttpCase):
         self.assertEqual(result["params"]["type"], "success")
         self.assertEqual(slot.consultation_id.patient_id, self.patient)
 
-    def test_practitioner_books_and_starts_a_sheet_from_the_patient_file(self):
-        permanence = self._permanence(days=2)
+    def _tour_from_the_patient_file(self, tour, days):
+        """``tour`` from the patient's file, by the GP of A1 in French, with a
+        permanence of the psychologist in ``days`` days; the permanence."""
+        permanence = self._permanence(days=days)
         self.user_gp_a1.lang = "fr_FR"
-        self.start_tour(
-            f"/odoo/microstructure-patients/{self.patient.id}",
-            "odoo_microstructure_patient_file_tour", login="ms_gp_a1",
-        )
+        self.start_tour(f"/odoo/microstructure-patients/{self.patient.id}", tour, login="ms_gp_a1")
+        return permanence
+
+    def test_practitioner_books_and_starts_a_sheet_from_the_patient_file(self):
+        permanence = self._tour_from_the_patient_file("odoo_microstructure_patient_file_tour", days=2)
         booked = permanence.slot_ids.consultation_id
         self.assertEqual(booked.patient_id, self.patient)
         self.assertEqual(booked.professional_id, self.pro_psy_a)
@@ -377,12 +377,7 @@ class TestScreensOverHttp(ScreensCommon, HttpCase):
         self.assertEqual((sheet.state, sheet.requester_id), ("identified", self.user_gp_a1))
 
     def test_practitioner_books_from_the_slot_calendar(self):
-        permanence = self._permanence(days=9)
-        self.user_gp_a1.lang = "fr_FR"
-        self.start_tour(
-            f"/odoo/microstructure-patients/{self.patient.id}",
-            "odoo_microstructure_slot_calendar_tour", login="ms_gp_a1",
-        )
+        permanence = self._tour_from_the_patient_file("odoo_microstructure_slot_calendar_tour", days=9)
         self.assertEqual(permanence.slot_ids.consultation_id.patient_id, self.patient)
 
     def test_carsat_drags_a_card_through_the_funnel(self):

@@ -26,11 +26,9 @@ class TestSearchPanel(MicrostructureCommon, HttpCase):
             "groups_id": [Command.set(cls.env.ref("odoo_microstructure.group_microstructure_dpo").ids)],
             "lang": "en_US",
         })
-        cls.office = cls.env["microstructure.social.service"].create({
-            "name": "Service social test panneau - Strasbourg", "email": "ssr67-panneau@carsat-test.fr",
-            "department_ids": [Command.set(cls.site_a1.department_id.ids)],
-            "user_ids": [Command.set(cls.user_carsat.ids)],
-        })
+        cls.office = cls._create_office(
+            "Service social test panneau - Strasbourg", "ssr67-panneau@carsat-test.fr", users=cls.user_carsat,
+        )
         Patient = cls.env["microstructure.patient"]
 
         def patient(user, site, name, **values):

@@ -330,16 +330,12 @@ class TestSideDoors(MicrostructureCommon, HttpCase):
                 "odoo_microstructure.group_microstructure_carsat").ids)],
             "lang": "en_US",
         })
-        cls.office = cls.env["microstructure.social.service"].create({
-            "name": "Service social test - Strasbourg", "email": "ssr67@carsat-test.fr",
-            "department_ids": [Command.set(cls.site_a1.department_id.ids)],
-            "user_ids": [Command.set(cls.user_carsat.ids)],
-        })
-        cls.env["microstructure.social.service"].create({
-            "name": "Service social test - Toulouse", "email": "ssr31@carsat-test.fr",
-            "department_ids": [Command.set(cls.site_b1.department_id.ids)],
-            "user_ids": [Command.set(cls.user_carsat_other.ids)],
-        })
+        cls.office = cls._create_office(
+            "Service social test - Strasbourg", "ssr67@carsat-test.fr", users=cls.user_carsat,
+        )
+        cls._create_office(
+            "Service social test - Toulouse", "ssr31@carsat-test.fr", site=cls.site_b1, users=cls.user_carsat_other,
+        )
         gp = cls.env["microstructure.patient"].with_user(cls.user_gp_a1)
         cls.patient = gp.create({
             "civility": "mrs", "name": "Kowalczyk", "birth_name": "Lantern",

@@ -216,9 +216,7 @@ class TestSideDoorsOrm(MicrostructureCommon):
             consultation.write({"state": "done"})
         with self.assertRaisesText(UserError, "set by the application"):
             consultation.write({"event_id": False})
-        self.user_gp_a1.groups_id = [Command.link(
-            self.env.ref("odoo_microstructure.group_microstructure_coordinator").id
-        )]
+        self._grant_coordinator(self.user_gp_a1)
         meeting = self.env["microstructure.meeting"].with_user(self.user_gp_a1).create({
             "site_id": self.site_a1.id, "start": datetime(2024, 5, 14, 17, 0),
             "line_ids": [Command.create({"patient_id": self.patient.id, "summary": "Suivi"})],
@@ -235,11 +233,7 @@ class TestSideDoorsOrm(MicrostructureCommon):
         self.assertEqual(meeting.line_ids.summary, "Suivi")
 
     def test_the_reserved_part_is_final_once_the_sheet_is_ended(self):
-        office = self.env["microstructure.social.service"].create({
-            "name": "Bureau test", "email": "bureau@carsat-test.fr",
-            "department_ids": [Command.set(self.site_a1.department_id.ids)],
-            "user_ids": [Command.set(self.user_carsat.ids)],
-        })
+        office = self._create_office("Bureau test", "bureau@carsat-test.fr", users=self.user_carsat)
         sheet = self.env["microstructure.liaison"].with_user(self.user_gp_a1).create({
             "patient_id": self.patient.id, "consent": "yes", "reason_rights": True,
             "social_service_id": office.id,

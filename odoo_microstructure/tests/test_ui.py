@@ -43,12 +43,9 @@ class TestUi(MicrostructureCommon, HttpCase):
     def test_liaison_tour(self):
         """A practitioner creates and sends a sheet; the Carsat social worker
         moves it to "accompanied"."""
-        office = self.env["microstructure.social.service"].create({
-            "name": "Service social Carsat - Strasbourg",
-            "email": "ssr67@carsat-test.fr",
-            "department_ids": [Command.set(self.site_a1.department_id.ids)],
-            "user_ids": [Command.set(self.user_carsat.ids)],
-        })
+        office = self._create_office(
+            "Service social Carsat - Strasbourg", "ssr67@carsat-test.fr", users=self.user_carsat,
+        )
         self.env["microstructure.patient"].create({
             "civility": "mrs", "name": "Dupont", "first_names": "Marie",
             "birth_date": "1975-04-12", "sex": "female", "site_id": self.site_a1.id,

@@ -8,6 +8,8 @@
   created again from the file by the upgrade.
 """
 
+from odoo.addons.odoo_microstructure.tools.migration import delete_rules
+
 
 def migrate(cr, version):
     if not version:
@@ -21,14 +23,4 @@ def migrate(cr, version):
                          AND model = 'ir.actions.act_window')
         """
     )
-    cr.execute(
-        """
-        WITH xmlid AS (
-            DELETE FROM ir_model_data
-             WHERE module = 'odoo_microstructure' AND model = 'ir.rule'
-               AND name = 'microstructure_patient_rule_site_member'
-         RETURNING res_id
-        )
-        DELETE FROM ir_rule WHERE id IN (SELECT res_id FROM xmlid)
-        """
-    )
+    delete_rules(cr, ["microstructure_patient_rule_site_member"])

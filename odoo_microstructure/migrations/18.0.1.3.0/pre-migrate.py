@@ -4,6 +4,8 @@ archived files to the role rules. Their files are ``noupdate``: the rules
 that changed or went away are removed here, and the upgrade creates the
 current ones again from the files."""
 
+from odoo.addons.odoo_microstructure.tools.migration import delete_rules
+
 REPLACED_RULES = (
     "microstructure_network_rule_coordinator_write",
     "microstructure_site_rule_read",
@@ -19,15 +21,4 @@ REPLACED_RULES = (
 def migrate(cr, version):
     if not version:
         return
-    cr.execute(
-        """
-        WITH xmlid AS (
-            DELETE FROM ir_model_data
-             WHERE module = 'odoo_microstructure' AND model = 'ir.rule'
-               AND name IN %s
-         RETURNING res_id
-        )
-        DELETE FROM ir_rule WHERE id IN (SELECT res_id FROM xmlid)
-        """,
-        [REPLACED_RULES],
-    )
+    delete_rules(cr, REPLACED_RULES)

@@ -2,6 +2,18 @@ import { registry } from "@web/core/registry";
 
 const column = (title) => `.o_kanban_group:has(.o_column_title:contains("${title}"))`;
 
+// a step dragging Dupont's card from one column of the funnel to another
+const dragCard = (content, from, to) => ({
+    content,
+    trigger: `${column(from)} .o_kanban_record:contains("Dupont")`,
+    async run(helpers) {
+        await helpers.drag_and_drop(column(to), {
+            position: { top: 80, left: 40 },
+            relative: true,
+        });
+    },
+});
+
 registry.category("web_tour.tours").add("odoo_microstructure_patient_file_tour", {
     steps: () => [
         {
@@ -75,29 +87,11 @@ registry.category("web_tour.tours").add("odoo_microstructure_carsat_board_tour",
             content: "The cards can be dragged",
             trigger: `${column("Envoyée")} .o_kanban_record.o_draggable:contains("Dupont")`,
         },
-        {
-            content: "Drag the sheet to 'Prise de contact'",
-            trigger: `${column("Envoyée")} .o_kanban_record:contains("Dupont")`,
-            async run(helpers) {
-                await helpers.drag_and_drop(column("Prise de contact"), {
-                    position: { top: 80, left: 40 },
-                    relative: true,
-                });
-            },
-        },
+        dragCard("Drag the sheet to 'Prise de contact'", "Envoyée", "Prise de contact"),
         {
             trigger: `${column("Prise de contact")} .o_kanban_record:contains("Dupont")`,
         },
-        {
-            content: "An illegal move is refused with a clear message",
-            trigger: `${column("Prise de contact")} .o_kanban_record:contains("Dupont")`,
-            async run(helpers) {
-                await helpers.drag_and_drop(column("Accompagnement"), {
-                    position: { top: 80, left: 40 },
-                    relative: true,
-                });
-            },
-        },
+        dragCard("An illegal move is refused with a clear message", "Prise de contact", "Accompagnement"),
         {
             trigger: '.modal:contains("ne peut pas passer de")',
         },
