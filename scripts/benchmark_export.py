@@ -136,7 +136,7 @@ def populate(db, addons_path):
     result, seconds = _odoo(
         addons_path, "microstructure_populate", "-d", db, "--scale", str(SCALE),
         "--patients-scale", f"{PATIENTS_SCALE:.4f}", "--activity", str(ACTIVITY),
-        "--without-events", "--log-level=warn",
+        "--log-level=warn",
     )
     print(result.stdout.rstrip())
     print(f"populated in {seconds:.0f} s")
