@@ -209,6 +209,12 @@ class MicrostructureIndicatorSummary(models.AbstractModel):
                 LANGUAGE sql STABLE AS
                 $$ SELECT microstructure_reporting_year(((moment AT TIME ZONE 'UTC') AT TIME ZONE %s)::date) $$;
         """, YEAR_START_MONTH, REPORT_TZ.zone))
+        # after an upgrade, the figures are kept again at the cron's next run,
+        # not an hour later
+        cron = self.env.ref("odoo_microstructure.ir_cron_microstructure_indicator_summary_refresh",
+                            raise_if_not_found=False)
+        if cron:
+            cron._trigger()
         for table, (touched, columns) in STALE_SOURCES.items():
             for event, (when, transition) in TRIGGER_EVENTS.items():
                 if event == "update" and not columns:
