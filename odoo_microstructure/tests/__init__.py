@@ -13,3 +13,4 @@ from . import test_small_counts
 from . import test_screens
 from . import test_patient_rights
 from . import test_record_rules
+from . import test_scale
