@@ -32,3 +32,5 @@ from . import survey_question
 from . import survey_user_input
 from . import microstructure_scale
 from . import microstructure_scale_band
+from . import microstructure_scale_result
+from . import survey_survey

@@ -124,6 +124,9 @@ class MicrostructurePatient(models.Model):
     note_ids = fields.One2many(
         "microstructure.patient.note", "patient_id", string="Private notes"
     )
+    scale_result_ids = fields.One2many(
+        "microstructure.scale.result", "patient_id", string="Scales"
+    )
     note_profession = fields.Selection(
         NOTE_PROFESSIONS, compute="_compute_note_profession",
         string="Profession of my private notes",
@@ -443,6 +446,28 @@ class MicrostructurePatient(models.Model):
             "res_id": link.id,
             "view_mode": "form",
             "target": "new",
+        }
+
+    def action_scale_fill(self):
+        """Choose a validated scale to fill in now with the patient."""
+        return self._action_scale("practitioner", self.env._("Fill in a scale"))
+
+    def action_scale_link(self):
+        """Choose a validated scale for the patient to fill in from a personal link."""
+        return self._action_scale("patient", self.env._("Scale link for the patient"))
+
+    def _action_scale(self, how, name):
+        self.ensure_one()
+        self.check_access("write")
+        if self.state != "followed":
+            raise UserError(self.env._("Scales are filled in for the patients followed by the team."))
+        return {
+            "type": "ir.actions.act_window",
+            "name": name,
+            "res_model": "microstructure.scale.fill",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_patient_id": self.id, "default_how": how},
         }
 
     def _action_related(self, model, name, domain, context=None, view_mode="list,form"):
