@@ -1,5 +1,10 @@
 from odoo import api, fields, models
 
+from .survey_question import check_clinical_survey_change
+
+# what makes the score of a scale's questionnaire
+SCORING_FIELDS = {"scoring_type", "question_and_page_ids", "question_ids", "page_ids"}
+
 
 class SurveySurvey(models.Model):
     _inherit = "survey.survey"
@@ -21,3 +26,8 @@ class SurveySurvey(models.Model):
         for survey in self:
             # sudo: whether a scale uses the survey decides who reads its answers
             survey.microstructure_clinical = bool(survey.sudo().microstructure_scale_ids)
+
+    def write(self, vals):
+        if SCORING_FIELDS & set(vals):
+            check_clinical_survey_change(self, self)
+        return super().write(vals)

@@ -188,3 +188,28 @@ class TestScaleResult(MicrostructureCommon, HttpCase, JsonRpcMixin):
         self.assertNotIn(chosen, outside.text)
         self.assertNotIn("44.44%", outside.text)
         self.assertNotIn("survey_data_question_", outside.text)
+
+    def test_the_questionnaire_of_a_scale_is_changed_by_network_administrators_only(self):
+        survey = self.phq9.survey_id
+        answer = survey.question_ids[0].suggested_answer_ids[-1]
+        for model, record, vals in (
+            ("survey.question.answer", answer, {"answer_score": 30}),
+            ("survey.question", survey.question_ids[0], {"title": "Autre item"}),
+            ("survey.survey", survey, {"scoring_type": "no_scoring"}),
+        ):
+            with self.assertRaises(AccessError, msg=model):
+                self.env[model].with_user(self.user_survey_manager).browse(record.id).write(vals)
+        with self.assertRaises(AccessError):
+            self.env["survey.question.answer"].with_user(self.user_survey_manager).create({
+                "question_id": survey.question_ids[0].id, "value": "Toujours", "answer_score": 9,
+            })
+        with self.assertRaises(AccessError):
+            answer.with_user(self.user_survey_manager).unlink()
+        self.assertEqual(answer.answer_score, 3)
+        # other surveys are the survey managers' as before
+        satisfaction = self.env.ref("odoo_microstructure.survey_satisfaction")
+        satisfaction.with_user(self.user_survey_manager).question_ids[1].title = "Question"
+        # a network administrator who manages surveys changes a scale
+        self.user_admin_a.groups_id = [(4, self.env.ref("survey.group_survey_manager").id)]
+        answer.with_user(self.user_admin_a).answer_score = 3
+
