@@ -561,9 +561,19 @@ class MicrostructurePatient(models.Model):
         self.check_access("read")
 
     def _get_export_scales(self):
-        """Hook: the scores of the assessment scales of the patient (none yet)."""
+        """The results of the validated scales of the patient (the record rules
+        keep them to the care team)."""
         self.ensure_one()
-        return []
+        results = self.env["microstructure.scale.result"].search([("patient_id", "=", self.id)], order="date, id")
+        hows = dict(results._fields["how"]._description_selection(self.env))
+        return [{
+            "date": result.date.isoformat(),
+            "scale": result.scale_id.name,
+            "score": result.score,
+            "interpretation": result.band_id.name or None,
+            "filled_in": hows.get(result.how),
+            "administered_by": result.professional_id.name or None,
+        } for result in results]
 
     def _get_export_trace(self):
         """The access trace of the patients of ``self`` (checked readable by

@@ -213,3 +213,10 @@ class TestScaleResult(MicrostructureCommon, HttpCase, JsonRpcMixin):
         self.user_admin_a.groups_id = [(4, self.env.ref("survey.group_survey_manager").id)]
         answer.with_user(self.user_admin_a).answer_score = 3
 
+    def test_the_patient_export_lists_the_results(self):
+        self._fill_a1()
+        scales = self.patient_a1.with_user(self.user_gp_a1)._get_export_scales()
+        self.assertEqual(len(scales), 1)
+        self.assertEqual(scales[0]["score"], 12)
+        self.assertEqual(scales[0]["interpretation"], "Symptômes dépressifs modérés")
+        self.assertEqual(scales[0]["administered_by"], "Dr Claire Martin")
