@@ -8,6 +8,7 @@ class MicrostructureScaleFill(models.TransientModel):
 
     _name = "microstructure.scale.fill"
     _description = "Scale to fill in for a patient"
+    _inherit = ["microstructure.input.check"]
 
     patient_id = fields.Many2one("microstructure.patient", required=True, ondelete="cascade")
     scale_id = fields.Many2one("microstructure.scale", required=True, ondelete="cascade")
@@ -21,7 +22,8 @@ class MicrostructureScaleFill(models.TransientModel):
         [("practitioner", "By the practitioner"), ("patient", "By the patient, from a link")],
         string="Filled in", required=True, default="practitioner",
     )
-    url = fields.Char(string="Link", readonly=True)
+    # shown read-only; written by the actions below, in the user's own wizard
+    url = fields.Char(string="Link")
 
     @api.model_create_multi
     def create(self, vals_list):
