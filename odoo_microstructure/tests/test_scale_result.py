@@ -98,7 +98,10 @@ class TestScaleResult(MicrostructureCommon, HttpCase, JsonRpcMixin):
         self.assertEqual(self.patient_a1.with_user(self.user_gp_a1).scale_result_ids, result)
         # the end page thanks the patient, without a quiz percentage
         page = self.url_open(f"/survey/{self.phq9.survey_id.access_token}/{user_input.access_token}").text
+        self.assertIn("o_survey_finished", page)
+        self.assertIn("Merci pour vos réponses", page)
         self.assertNotIn("You scored", page)
+        self.assertNotIn("Vous avez obtenu", page)
 
     def test_patient_fills_in_from_a_personal_link(self):
         user_input = self._link_b1()
