@@ -30,3 +30,7 @@ from . import microstructure_social_service
 from . import microstructure_liaison
 from . import survey_question
 from . import survey_user_input
+from . import microstructure_scale
+from . import microstructure_scale_band
+from . import microstructure_scale_result
+from . import survey_survey

@@ -124,6 +124,9 @@ class MicrostructurePatient(models.Model):
     note_ids = fields.One2many(
         "microstructure.patient.note", "patient_id", string="Private notes"
     )
+    scale_result_ids = fields.One2many(
+        "microstructure.scale.result", "patient_id", string="Scales"
+    )
     note_profession = fields.Selection(
         NOTE_PROFESSIONS, compute="_compute_note_profession",
         string="Profession of my private notes",
@@ -445,6 +448,28 @@ class MicrostructurePatient(models.Model):
             "target": "new",
         }
 
+    def action_scale_fill(self):
+        """Choose a validated scale to fill in now with the patient."""
+        return self._action_scale("practitioner", self.env._("Fill in a scale"))
+
+    def action_scale_link(self):
+        """Choose a validated scale for the patient to fill in from a personal link."""
+        return self._action_scale("patient", self.env._("Scale link for the patient"))
+
+    def _action_scale(self, how, name):
+        self.ensure_one()
+        self.check_access("write")
+        if self.state != "followed":
+            raise UserError(self.env._("Scales are filled in for the patients followed by the team."))
+        return {
+            "type": "ir.actions.act_window",
+            "name": name,
+            "res_model": "microstructure.scale.fill",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_patient_id": self.id, "default_how": how},
+        }
+
     def _action_related(self, model, name, domain, context=None, view_mode="list,form"):
         self.ensure_one()
         return {
@@ -536,9 +561,19 @@ class MicrostructurePatient(models.Model):
         self.check_access("read")
 
     def _get_export_scales(self):
-        """Hook: the scores of the assessment scales of the patient (none yet)."""
+        """The results of the validated scales of the patient (the record rules
+        keep them to the care team)."""
         self.ensure_one()
-        return []
+        results = self.env["microstructure.scale.result"].search([("patient_id", "=", self.id)], order="date, id")
+        hows = dict(results._fields["how"]._description_selection(self.env))
+        return [{
+            "date": result.date.isoformat(),
+            "scale": result.scale_id.name,
+            "score": result.score,
+            "interpretation": result.band_id.name or None,
+            "filled_in": hows.get(result.how),
+            "administered_by": result.professional_id.name or None,
+        } for result in results]
 
     def _get_export_trace(self):
         """The access trace of the patients of ``self`` (checked readable by

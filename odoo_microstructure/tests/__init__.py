@@ -13,3 +13,5 @@ from . import test_small_counts
 from . import test_screens
 from . import test_patient_rights
 from . import test_record_rules
+from . import test_scale
+from . import test_scale_result

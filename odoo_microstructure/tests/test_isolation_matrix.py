@@ -14,6 +14,9 @@ CLINICAL_MODELS = (
     "microstructure.permanence.slot",
     "microstructure.meeting",
     "microstructure.meeting.line",
+    "microstructure.scale.result",
+    "survey.user_input",
+    "survey.user_input.line",
 )
 
 
@@ -45,6 +48,7 @@ class TestIsolationMatrix(MicrostructureCommon):
                 "microstructure.consultation": consultation,
                 "microstructure.meeting": meeting,
                 "microstructure.meeting.line": meeting.line_ids,
+                **cls._fill_scale(user, patient),
             }
         psy_note = cls.env["microstructure.patient.note"].with_user(cls.user_psy_a).create({
             "patient_id": cls.records[cls.site_a1]["microstructure.patient"].id, "body": "<p>Note</p>",
@@ -56,6 +60,25 @@ class TestIsolationMatrix(MicrostructureCommon):
         })
         cls.records[cls.site_a1]["microstructure.permanence"] = permanence
         cls.records[cls.site_a1]["microstructure.permanence.slot"] = permanence.slot_ids
+
+    @classmethod
+    def _fill_scale(cls, user, patient):
+        """A PHQ-9 filled in from the patient's link: its result, its answer
+        and the answer's lines."""
+        wizard = cls.env["microstructure.scale.fill"].with_user(user).create({
+            "patient_id": patient.id, "how": "patient",
+            "scale_id": cls.env.ref("odoo_microstructure.microstructure_scale_phq9").id,
+        })
+        user_input = wizard._create_user_input()
+        for question in user_input.survey_id.question_ids:
+            user_input._save_lines(question, question.suggested_answer_ids[-1].id)
+        user_input._mark_done()
+        result = cls.env["microstructure.scale.result"].search([("user_input_id", "=", user_input.id)])
+        return {
+            "microstructure.scale.result": result,
+            "survey.user_input": cls.env["survey.user_input"].browse(user_input.id),
+            "survey.user_input.line": cls.env["survey.user_input.line"].browse(user_input.user_input_line_ids.ids),
+        }
 
     def _assert_sees(self, user, model, expected):
         Model = self.env[model].with_user(user)

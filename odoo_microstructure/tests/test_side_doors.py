@@ -316,6 +316,28 @@ PROBES = [
     ("book a slot with a string", lambda t: rpc(
         "microstructure.permanence.slot", "action_book", [t.slot.id], "abc",
     ), ("other_team", "employee"), "denied"),
+    # validated scales: results, the answers of their questionnaire, the wizard
+    ("onchange scale wizard", lambda t: rpc(
+        "microstructure.scale.fill", "onchange", [], {"patient_id": t.patient.id}, ["patient_id"],
+        {"patient_id": {"fields": {"display_name": {}}}, "consultation_id": {}},
+    ), OUTSIDERS, "denied"),
+    ("read scale result (debug)", lambda t: rpc(
+        "microstructure.scale.result", "read", [t.scale_result.id], ["display_name", "score", "patient_id"],
+    ), OUTSIDERS + ("carsat",), "denied"),
+    ("group scale results", lambda t: rpc(
+        "microstructure.scale.result", "read_group", [], ["score:sum", "patient_id:array_agg"], ["scale_id"],
+    ), OUTSIDERS + ("carsat",), "empty"),
+    ("answers of a scale", lambda t: rpc(
+        "survey.user_input", "search_read", [("microstructure_patient_id", "=", t.patient.id)],
+        ["access_token", "scoring_total", "microstructure_patient_id"],
+    ), OUTSIDERS + ("carsat",), "empty"),
+    ("answer lines of a scale", lambda t: rpc(
+        "survey.user_input.line", "search_read", [("user_input_id", "=", t.scale_input.id)],
+        ["suggested_answer_id", "answer_score"],
+    ), OUTSIDERS + ("carsat",), "empty"),
+    ("open the scale wizard of a patient", lambda t: rpc(
+        "microstructure.patient", "action_scale_link", [t.patient.id],
+    ), OUTSIDERS + ("carsat",), "denied"),
 ]
 
 
@@ -403,6 +425,15 @@ class TestSideDoors(MicrostructureCommon, HttpCase):
             "site_id": cls.site_a2.id, "professional_id": cls.pro_psy_a.id,
             "start": datetime(2030, 1, 11, 8, 0), "stop": datetime(2030, 1, 11, 11, 0),
         }).slot_ids[0]
+        wizard = cls.env["microstructure.scale.fill"].with_user(cls.user_gp_a1).create({
+            "patient_id": cls.patient.id, "how": "patient",
+            "scale_id": cls.env.ref("odoo_microstructure.microstructure_scale_phq9").id,
+        })
+        cls.scale_input = wizard._create_user_input()
+        for question in cls.scale_input.survey_id.question_ids:
+            cls.scale_input._save_lines(question, question.suggested_answer_ids[-1].id)
+        cls.scale_input._mark_done()
+        cls.scale_result = cls.env["microstructure.scale.result"].search([("user_input_id", "=", cls.scale_input.id)])
         cls.roles = {
             "other_team": cls.user_coord_b1, "regional": cls.user_regional_ge,
             "network_admin": cls.user_admin_a, "employee": cls.user_employee,

@@ -1,0 +1,97 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from .microstructure_patient_note import ANONYMISING
+
+
+class MicrostructureScaleResult(models.Model):
+    """Result of a validated scale filled in for a patient, recorded when its
+    questionnaire is completed: readable by the patient's care team only."""
+
+    _name = "microstructure.scale.result"
+    _description = "Scale result"
+    _inherit = ["microstructure.confidential"]
+    _order = "date desc, id desc"
+
+    patient_id = fields.Many2one(
+        "microstructure.patient", required=True, ondelete="restrict", index=True, readonly=True,
+    )
+    site_id = fields.Many2one(related="patient_id.site_id", store=True, index=True)
+    scale_id = fields.Many2one(
+        "microstructure.scale", required=True, ondelete="restrict", readonly=True,
+    )
+    date = fields.Date(required=True, readonly=True)
+    score = fields.Float(digits=(10, 2), readonly=True, aggregator=False)
+    band_id = fields.Many2one(
+        "microstructure.scale.band", string="Interpretation", ondelete="restrict", readonly=True,
+    )
+    professional_id = fields.Many2one(
+        "microstructure.professional", string="Administered by", ondelete="restrict", readonly=True,
+    )
+    consultation_id = fields.Many2one(
+        "microstructure.consultation", ondelete="set null", readonly=True,
+    )
+    user_input_id = fields.Many2one(
+        "survey.user_input", string="Answers", required=True, ondelete="restrict", readonly=True,
+    )
+    how = fields.Selection(
+        [("practitioner", "By the practitioner"), ("patient", "By the patient, from a link")],
+        string="Filled in", required=True, readonly=True,
+    )
+
+    _sql_constraints = [
+        ("user_input_unique", "unique(user_input_id)", "These answers already have a result."),
+    ]
+
+    @api.depends("scale_id", "date")
+    def _compute_display_name(self):
+        for result in self:
+            result.display_name = " - ".join(
+                part for part in (result.scale_id.code, result.date and result.date.strftime("%d/%m/%Y")) if part
+            )
+
+    @api.model
+    def _create_from_user_inputs(self, user_inputs):
+        """Record the results of completed questionnaires of validated scales
+        (called as superuser when they are completed)."""
+        Scale = self.env["microstructure.scale"].with_context(active_test=False)
+        scales = Scale.search([("survey_id", "in", user_inputs.survey_id.ids)])
+        done = set(self.search([("user_input_id", "in", user_inputs.ids)]).user_input_id.ids)
+        vals_list = []
+        for user_input in user_inputs:
+            scale = scales.filtered(lambda s, survey=user_input.survey_id: s.survey_id == survey)[:1]
+            if not scale or user_input.id in done:
+                continue
+            patient = user_input.microstructure_patient_id
+            score = scale._score_user_input(user_input)
+            vals_list.append({
+                "patient_id": patient.id,
+                "scale_id": scale.id,
+                "date": fields.Date.context_today(self, user_input.end_datetime),
+                "score": score,
+                "band_id": scale._band(score, patient.sex).id,
+                "professional_id": user_input.microstructure_professional_id.id,
+                "consultation_id": user_input.microstructure_consultation_id.id,
+                "user_input_id": user_input.id,
+                "how": user_input.microstructure_how or "patient",
+            })
+        return self.create(vals_list)
+
+    def action_open_answers(self):
+        """The answers of the questionnaire, as printed by the survey module."""
+        self.ensure_one()
+        self.check_access("read")
+        self._trace("view", "action_open_answers")
+        # sudo: the tokens of the answers the user reads (record rule above)
+        user_input = self.sudo().user_input_id
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/survey/print/{user_input.survey_id.access_token}?answer_token={user_input.access_token}",
+            "target": "new",
+        }
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_clinical_record(self):
+        if self.env.su and self.env.context.get(ANONYMISING):
+            return
+        raise UserError(self.env._("A result of a patient file cannot be deleted."))
