@@ -127,6 +127,11 @@ class MicrostructurePatient(models.Model):
     scale_result_ids = fields.One2many(
         "microstructure.scale.result", "patient_id", string="Scales"
     )
+    safety_alert = fields.Boolean(
+        string="Safety alert",
+        compute="_compute_safety_alert",
+        help="A validated scale raised a safety alert whose activity is not done yet.",
+    )
     note_profession = fields.Selection(
         NOTE_PROFESSIONS, compute="_compute_note_profession",
         string="Profession of my private notes",
@@ -211,6 +216,16 @@ class MicrostructurePatient(models.Model):
         help="Why the data protection officer erased the file before its term.",
     )
     erasure_note = fields.Char(string="Erasure details", readonly=True, copy=False)
+
+    @api.depends("activity_ids")
+    def _compute_safety_alert(self):
+        # the activities the user may read: the patient's care team only
+        alert_type = self.env.ref("odoo_microstructure.mail_activity_type_safety_alert")
+        alerted = set(self.env["mail.activity"].search([
+            ("res_model", "=", self._name), ("res_id", "in", self.ids), ("activity_type_id", "=", alert_type.id),
+        ]).mapped("res_id")) if self.ids else set()
+        for patient in self:
+            patient.safety_alert = patient.id in alerted
 
     @api.depends("site_id")
     @api.depends_context("uid")

@@ -54,6 +54,15 @@ class MicrostructureScale(models.Model):
     )
     meaningful_change_source = fields.Text(string="Source of the meaningful change")
     band_ids = fields.One2many("microstructure.scale.band", "scale_id", string="Bands")
+    alert_question_id = fields.Many2one(
+        "survey.question",
+        string="Safety item",
+        ondelete="set null",
+        domain="[('survey_id', '=', survey_id)]",
+        help="An answer scored above 0 to this item (PHQ-9: thoughts of death or self-harm) raises a "
+        "safety alert at once: an urgent activity for the patient's GP and the team's psychiatrists "
+        "and psychologists, and a warning on the patient file.",
+    )
     sex_specific = fields.Boolean(
         string="Bands by sex",
         compute="_compute_sex_specific",
@@ -85,6 +94,15 @@ class MicrostructureScale(models.Model):
         """Score of a filled-in questionnaire, from Odoo's survey scoring."""
         self.ensure_one()
         return self._score([user_input.scoring_total])
+
+    def _is_alert(self, user_input):
+        """Whether the answers raise the scale's safety alert: an answer
+        scored above 0 to its safety item."""
+        self.ensure_one()
+        return bool(self.alert_question_id) and any(
+            line.question_id == self.alert_question_id and line.answer_score > 0
+            for line in user_input.user_input_line_ids
+        )
 
     def _band(self, score, sex=False):
         """Band of ``score`` for a patient of sex ``sex`` ('female', 'male');

@@ -34,6 +34,11 @@ class MicrostructureScaleResult(models.Model):
     user_input_id = fields.Many2one(
         "survey.user_input", string="Answers", required=True, ondelete="restrict", readonly=True,
     )
+    safety_alert = fields.Boolean(
+        string="Safety alert",
+        readonly=True,
+        help="The answer to the scale's safety item raised an alert (PHQ-9 item 9 above 0).",
+    )
     how = fields.Selection(
         [("practitioner", "By the practitioner"), ("patient", "By the patient, from a link")],
         string="Filled in", required=True, readonly=True,
@@ -74,8 +79,46 @@ class MicrostructureScaleResult(models.Model):
                 "consultation_id": user_input.microstructure_consultation_id.id,
                 "user_input_id": user_input.id,
                 "how": user_input.microstructure_how or "patient",
+                "safety_alert": scale._is_alert(user_input),
             })
-        return self.create(vals_list)
+        results = self.create(vals_list)
+        results.filtered("safety_alert")._create_safety_activities()
+        return results
+
+    def _create_safety_activities(self):
+        """An urgent activity, due today, for the patient's GP and for the
+        psychiatrists and psychologists of its site (its whole care team when
+        none of them has a login). Called as superuser: the activities are
+        the application's, on the patient file, for members of its team."""
+        activity_type = self.env.ref("odoo_microstructure.mail_activity_type_safety_alert")
+        model_id = self.env["ir.model"]._get_id("microstructure.patient")
+        Membership = self.env["microstructure.membership"]
+        vals_list = []
+        for result in self:
+            patient, site = result.patient_id, result.patient_id.site_id
+            users = patient.gp_id.user_id | Membership.search(
+                Membership._get_current_domain() + [
+                    ("site_id", "=", site.id), ("profession", "in", ("psychiatrist", "psychologist")),
+                    ("user_id", "!=", False),
+                ]
+            ).user_id
+            users = users or site.care_team_user_ids
+            for user in users:
+                vals_list.append({
+                    "res_model_id": model_id,
+                    "res_id": patient.id,
+                    "activity_type_id": activity_type.id,
+                    # no name: the summary is shown wherever the activity is
+                    "summary": self.env._("Safety alert: %(scale)s", scale=result.scale_id.code),
+                    "note": self.env._(
+                        "The answer of %(date)s to the safety item (thoughts of death or self-harm) is above 0: "
+                        "see the patient without delay.", date=result.date.strftime("%d/%m/%Y"),
+                    ),
+                    "user_id": user.id,
+                    "date_deadline": result.date,
+                })
+        # No e-mail: the assignment notice would carry the patient's name.
+        self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(vals_list)
 
     def action_open_answers(self):
         """The answers of the questionnaire, as printed by the survey module."""

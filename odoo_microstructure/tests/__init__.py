@@ -15,3 +15,4 @@ from . import test_patient_rights
 from . import test_record_rules
 from . import test_scale
 from . import test_scale_result
+from . import test_scale_alert

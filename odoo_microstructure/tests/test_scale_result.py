@@ -10,10 +10,9 @@ from .common import JsonRpcMixin, MicrostructureCommon
 PHQ9_EXAMPLE = [2, 2, 1, 2, 1, 2, 1, 1, 0]
 
 
-@tagged("post_install", "-at_install")
-class TestScaleResult(MicrostructureCommon, HttpCase, JsonRpcMixin):
-    """A scale filled in for a patient, by the practitioner in Odoo or by the
-    patient from a link, and who reads its result and answers."""
+class ScaleResultCase(MicrostructureCommon, HttpCase, JsonRpcMixin):
+    """Two patients, a consultation, and the ways to fill a scale in for
+    them over HTTP."""
 
     @classmethod
     def setUpClass(cls):
@@ -66,11 +65,11 @@ class TestScaleResult(MicrostructureCommon, HttpCase, JsonRpcMixin):
         self.assertNotIn("error", response.json().get("result", [{}, {}])[1] or {}, response.text)
         return self.env["survey.user_input"].search([("access_token", "=", answer_token)])
 
-    def _fill_a1(self):
+    def _fill_a1(self, scores=PHQ9_EXAMPLE):
         wizard = self._wizard(self.user_gp_a1, self.patient_a1, self.phq9, "practitioner", self.consultation_a1)
         action = wizard.action_fill_in()
         self.authenticate(self.user_gp_a1.login, self.user_gp_a1.login)
-        answers = self._answer_ids(self.phq9, PHQ9_EXAMPLE + [0])
+        answers = self._answer_ids(self.phq9, scores + [0])
         return self._submit(action["url"], self.phq9, answers)
 
     def _link_b1(self):
@@ -82,7 +81,13 @@ class TestScaleResult(MicrostructureCommon, HttpCase, JsonRpcMixin):
         scores = [0, -11.83, 0, 0, 0, 0, 0, 0, -9.47, -9.47, -7.1]
         return self._submit(wizard.url, self.epices, self._answer_ids(self.epices, scores))
 
-    # tests
+
+
+@tagged("post_install", "-at_install")
+class TestScaleResult(ScaleResultCase):
+    """A scale filled in for a patient, by the practitioner in Odoo or by the
+    patient from a link, and who reads its result and answers."""
+
     def test_practitioner_fills_in_during_a_consultation(self):
         user_input = self._fill_a1()
         self.assertEqual(user_input.state, "done")
