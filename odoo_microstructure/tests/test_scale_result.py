@@ -65,11 +65,11 @@ class ScaleResultCase(MicrostructureCommon, HttpCase, JsonRpcMixin):
         self.assertNotIn("error", response.json().get("result", [{}, {}])[1] or {}, response.text)
         return self.env["survey.user_input"].search([("access_token", "=", answer_token)])
 
-    def _fill_a1(self, scores=PHQ9_EXAMPLE):
+    def _fill_a1(self, scores=tuple(PHQ9_EXAMPLE)):
         wizard = self._wizard(self.user_gp_a1, self.patient_a1, self.phq9, "practitioner", self.consultation_a1)
         action = wizard.action_fill_in()
         self.authenticate(self.user_gp_a1.login, self.user_gp_a1.login)
-        answers = self._answer_ids(self.phq9, scores + [0])
+        answers = self._answer_ids(self.phq9, list(scores) + [0])
         return self._submit(action["url"], self.phq9, answers)
 
     def _link_b1(self):
