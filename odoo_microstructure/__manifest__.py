@@ -84,6 +84,7 @@
             "odoo_microstructure/static/src/views/*.js",
             "odoo_microstructure/static/src/views/*.xml",
             "odoo_microstructure/static/src/dashboard/*",
+            "odoo_microstructure/static/src/scale_chart/*",
         ],
         "web.assets_tests": [
             "odoo_microstructure/static/tests/tours/*.js",

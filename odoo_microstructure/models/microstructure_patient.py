@@ -127,6 +127,12 @@ class MicrostructurePatient(models.Model):
     scale_result_ids = fields.One2many(
         "microstructure.scale.result", "patient_id", string="Scales"
     )
+    scale_chart_data = fields.Json(
+        string="Scale graphs",
+        compute="_compute_scale_chart_data",
+        help="The scores of each validated scale over time, with the thresholds of its bands "
+        "(those of the patient's sex where they depend on it).",
+    )
     safety_alert = fields.Boolean(
         string="Safety alert",
         compute="_compute_safety_alert",
@@ -216,6 +222,43 @@ class MicrostructurePatient(models.Model):
         help="Why the data protection officer erased the file before its term.",
     )
     erasure_note = fields.Char(string="Erasure details", readonly=True, copy=False)
+
+    @api.depends(
+        "sex", "scale_result_ids.date", "scale_result_ids.score", "scale_result_ids.scale_id",
+        "scale_result_ids.band_id",
+    )
+    def _compute_scale_chart_data(self):
+        # Computed with the user's rights (not stored, no sudo): the results
+        # come through their record rules, the patient's care team only.
+        for patient in self:
+            patient.scale_chart_data = patient._get_scale_chart_data()
+
+    def _get_scale_chart_data(self):
+        """The graphs of the scale results of the patient: one per scale that
+        has results, its points in date order and the lower edge of each of
+        its bands (of the patient's sex where the bands depend on it)."""
+        self.ensure_one()
+        results = self.scale_result_ids.sorted(lambda result: (result.date, result.id))
+        charts = []
+        for scale in results.scale_id.sorted(lambda scale: (scale.sequence, scale.code)):
+            bands = scale.band_ids.filtered(lambda band: not band.sex or band.sex == self.sex)
+            charts.append({
+                "scale_id": scale.id,
+                "code": scale.code,
+                "name": scale.name,
+                "min": scale.min_score,
+                "max": scale.max_score,
+                "digits": scale.score_digits,
+                "points": [
+                    {"date": fields.Date.to_string(result.date), "score": result.score, "band": result.band_id.name or ""}
+                    for result in results if result.scale_id == scale
+                ],
+                "thresholds": [
+                    {"score": band.min_score, "band": band.name}
+                    for band in bands.sorted(lambda band: (band.min_score, band.sequence))
+                ],
+            })
+        return charts
 
     @api.depends("activity_ids")
     def _compute_safety_alert(self):

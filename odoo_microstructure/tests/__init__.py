@@ -16,3 +16,4 @@ from . import test_record_rules
 from . import test_scale
 from . import test_scale_result
 from . import test_scale_alert
+from . import test_scale_chart
