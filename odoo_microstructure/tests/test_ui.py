@@ -40,6 +40,21 @@ class TestUi(MicrostructureCommon, HttpCase):
         self.assertEqual(consultation.state, "done")
         self.assertEqual(permanence.booked_count, 1)
 
+    def test_scale_tour(self):
+        """The psychologist fills in a PHQ-9 from the patient file, in French,
+        and finds its result and graph in the file."""
+        patient = self.env["microstructure.patient"].create({
+            "civility": "mrs", "name": "Dupont", "first_names": "Marie",
+            "birth_date": "1975-04-12", "sex": "female", "site_id": self.site_a1.id,
+        })
+        self.user_psy_a.write({"password": "ms_psy_a_password", "lang": "fr_FR"})
+        self.start_tour(f"/odoo/microstructure-patients/{patient.id}", "odoo_microstructure_scale_tour",
+                        login="ms_psy_a")
+        result = patient.scale_result_ids
+        self.assertEqual(result.scale_id, self.env.ref("odoo_microstructure.microstructure_scale_phq9"))
+        self.assertEqual((result.score, result.how, result.professional_id), (12, "practitioner", self.pro_psy_a))
+        self.assertFalse(result.safety_alert)
+
     def test_liaison_tour(self):
         """A practitioner creates and sends a sheet; the Carsat social worker
         moves it to "accompanied"."""
