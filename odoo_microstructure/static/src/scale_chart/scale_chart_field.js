@@ -41,12 +41,11 @@ export class ScaleChart extends Component {
     getConfig() {
         const { chart } = this.props;
         const times = chart.points.map((point) => deserializeDate(point.date).toMillis());
-        // a single result still gets lines across the graph
-        let [start, end] = [Math.min(...times), Math.max(...times)];
-        if (end - start < 14 * DAY) {
-            start -= 7 * DAY;
-            end += 7 * DAY;
-        }
+        // a margin keeps the first and last points whole, and gives a single
+        // result lines across the graph
+        const [first, last] = [Math.min(...times), Math.max(...times)];
+        const margin = Math.max((last - first) * 0.05, 7 * DAY);
+        const [start, end] = [first - margin, last + margin];
         const count = chart.thresholds.length;
         const bands = chart.thresholds.map((threshold, index) => ({
             label: _t("≥ %(score)s: %(band)s", { score: this.formatScore(threshold.score), band: threshold.band }),
@@ -85,7 +84,8 @@ export class ScaleChart extends Component {
                         type: "time",
                         min: start,
                         max: end,
-                        time: { minUnit: "day", tooltipFormat: "dd/MM/yyyy" },
+                        time: { minUnit: "day" },
+                        ticks: { maxTicksLimit: 8 },
                     },
                     y: {
                         min: chart.min,
@@ -94,7 +94,7 @@ export class ScaleChart extends Component {
                     },
                 },
                 plugins: {
-                    legend: { position: "bottom", align: "start", labels: { boxHeight: 2 } },
+                    legend: { position: "bottom", align: "start", labels: { usePointStyle: true, pointStyle: "line" } },
                     tooltip: {
                         filter: (item) => !item.dataset.isBand,
                         callbacks: {
