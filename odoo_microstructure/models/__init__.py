@@ -33,4 +33,5 @@ from . import survey_user_input
 from . import microstructure_scale
 from . import microstructure_scale_band
 from . import microstructure_scale_result
+from . import microstructure_scale_schedule
 from . import survey_survey

@@ -1,6 +1,6 @@
 from collections import defaultdict
 
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 
@@ -10,6 +10,16 @@ class MailActivity(models.Model):
     summary and note."""
 
     _inherit = "mail.activity"
+
+    microstructure_scale_id = fields.Many2one(
+        "microstructure.scale",
+        string="Scale due",
+        ondelete="cascade",
+        index="btree_not_null",
+        readonly=True,
+        help="Validated scale whose schedule gave this activity: it is marked done when a result "
+        "of the scale is recorded for the patient.",
+    )
 
     @api.depends("res_model", "res_id")
     def _compute_res_name(self):

@@ -83,7 +83,31 @@ class MicrostructureScaleResult(models.Model):
             })
         results = self.create(vals_list)
         results.filtered("safety_alert")._create_safety_activities()
+        results._close_scale_due_activities()
         return results
+
+    def _close_scale_due_activities(self):
+        """Mark done the open "scale due" activities of the scales of these
+        results on their patients (called as superuser: the activities are
+        the application's)."""
+        if not self:
+            return
+        activities = self.env["mail.activity"].search([
+            ("res_model", "=", "microstructure.patient"),
+            ("res_id", "in", self.patient_id.ids),
+            ("activity_type_id", "=", self.env.ref("odoo_microstructure.mail_activity_type_scale_due").id),
+            ("microstructure_scale_id", "in", self.scale_id.ids),
+        ])
+        done = {(result.patient_id.id, result.scale_id.id) for result in self}
+        activities = activities.filtered(
+            lambda activity: (activity.res_id, activity.microstructure_scale_id.id) in done
+        )
+        if activities:
+            # the application marks them done, whoever answered (the patient from
+            # a link has no user of its own)
+            activities.with_user(self.env.ref("base.user_root"))._action_done(
+                feedback=self.env._("Result recorded.")
+            )
 
     def _create_safety_activities(self):
         """An urgent activity, due today, for the patient's GP and for the

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from odoo import fields
 
-from . import activity, figures, liaison, registry
+from . import activity, figures, liaison, registry, scales
 
 
 def populate(env, scale=1.0, seed=2023, with_events=True, patient_scale=None, activity_scale=1.0):
@@ -34,6 +34,12 @@ def populate(env, scale=1.0, seed=2023, with_events=True, patient_scale=None, ac
     activity.populate_survey(env, rng, [site["id"] for site in sites],
                              round(figures.SURVEY_ANSWERS * patient_scale), counts)
     referrals.write_sheets(env, serial, counts)
+    # a stream of their own too
+    scales.populate_scale_results(
+        env, random.Random(f"scales-{seed}"),
+        [patient["id"] for site_patients in patients.values() for patient in site_patients],
+        figures.REFERENCE_DATE, counts,
+    )
     env.flush_all()
     env.invalidate_all()
     env.registry.clear_cache()
@@ -87,6 +93,12 @@ def populate_demo_activity(env, site_ids):
     env.flush_all()
     counts = {}
     activity.populate_activity(env, random.Random(start.year), plans, patients, counts, True, reference_date=stop)
+    # the scales filled in up to today, so that the files show outcomes
+    scales.populate_scale_results(
+        env, random.Random(f"scales-{start.year}"),
+        [patient["id"] for site_patients in patients.values() for patient in site_patients],
+        fields.Date.today() + timedelta(days=1), counts,
+    )
     env.invalidate_all()
     return counts
 
