@@ -353,8 +353,7 @@ class MicrostructurePatient(models.Model):
                 )
 
     def _get_trace_pairs(self):
-        # sudo: ids of patients already reached (or refused)
-        return [(patient.id, patient.site_id.id) for patient in self.sudo()]
+        return list(zip(self._ids, self._get_trace_ids("site_id")))
 
     @api.model
     def name_search(self, name="", args=None, operator="ilike", limit=100):
