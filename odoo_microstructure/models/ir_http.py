@@ -5,37 +5,29 @@ from .microstructure_access_log import flush_request_trace
 
 
 class ResponseTrace:
-    """Sends the entries of a request once, when the server starts writing
-    its response (or, at the latest, when it closes it), and reads the
-    result of the statement once the response is sent."""
+    """Sends the entries of a read-only request when the server starts its
+    response (the request's transaction has ended then, and nothing of the
+    response has left), and reads the result once the response is sent."""
 
-    def __init__(self, req):
+    def __init__(self, req, response):
         self.request = req
-        self.sent = False
         self.written = None
+        # werkzeug closes the file of a response streamed as is, not the response
+        self.passthrough = response.direct_passthrough
+        self.start = response.get_wsgi_response
+        response.get_wsgi_response = self.send_and_start
+        response.call_on_close(self.close)
 
-    def send(self):
-        if not self.sent:
-            self.sent = True
-            self.written = flush_request_trace(self.request)
+    def send_and_start(self, environ):
+        self.written = flush_request_trace(self.request)
+        if self.passthrough:
+            self.close()
+        return self.start(environ)
 
     def close(self):
-        self.send()
-        if self.written is not None:
-            self.written()
-
-
-class TracedBody(list):
-    """The chunks of a response's body: iterating them (the server writing
-    them) first sends the entries of the request."""
-
-    def __init__(self, chunks, trace):
-        super().__init__(chunks)
-        self.trace = trace
-
-    def __iter__(self):
-        self.trace.send()
-        return super().__iter__()
+        written, self.written = self.written, None
+        if written is not None:
+            written()
 
 
 class IrHttp(models.AbstractModel):
@@ -61,15 +53,13 @@ class IrHttp(models.AbstractModel):
         response leaves: within the transaction when it writes (a change
         is not committed if its entries cannot be sent), once it has ended
         when it is read-only (it commits nothing: the database writes the
-        entries while the server writes the response instead of while the
-        request finishes)."""
+        entries while the server sends the response, not while the request
+        finishes)."""
         if not getattr(request, "_microstructure_trace", None):
             return
-        if request.env.cr.readonly and isinstance(getattr(response, "response", None), list) \
-                and not response.direct_passthrough:
-            trace = ResponseTrace(request._get_current_object())
-            response.response = TracedBody(response.response, trace)
-            response.call_on_close(trace.close)
+        if request.env.cr.readonly and hasattr(response, "get_wsgi_response"):
+            # if the transaction fails to end, _handle_error sends them
+            ResponseTrace(request._get_current_object(), response)
         else:
             cls._read_microstructure_trace_after(response, flush_request_trace())
 

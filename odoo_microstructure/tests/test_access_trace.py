@@ -15,13 +15,15 @@ from unittest.mock import patch
 
 from freezegun import freeze_time
 from psycopg2 import Error as PsycopgError
+from werkzeug.test import EnvironBuilder
 
 import odoo
 from odoo import Command
 from odoo.exceptions import AccessError
+from odoo.http import Response
 from odoo.tests import HttpCase, tagged
 
-from ..models.ir_http import ResponseTrace, TracedBody
+from ..models.ir_http import ResponseTrace
 from ..models.microstructure_access_log import (
     VERIFY_QUERY, TraceConnection, append_arguments, entry_group, insert_entries, link_hash, primary_cursor,
     wait_for_trace,
@@ -269,23 +271,22 @@ class TestAccessTraceWriting(MicrostructureCommon):
         return entry_group(datetime(2026, 3, 1, 8, 5, 9), (self.user_gp_a1.id, "Trace", None, None), "view", path,
                            [(patient_id, self.site_a1.id) for patient_id in patient_ids])
 
-    def test_a_read_only_response_sends_its_entries_as_it_is_written(self):
+    def test_a_read_only_response_sends_its_entries_as_it_starts(self):
         request = SimpleNamespace(db=self.env.cr.dbname, session=SimpleNamespace(sid="session"),
                                   httprequest=SimpleNamespace(remote_addr="10.1.2.3"))
-        request._microstructure_trace = [self._group([920_000_001], "test.body")]
-        trace = ResponseTrace(request)
-        body = TracedBody([b"{}"], trace)
-        self.assertTrue(request._microstructure_trace, "nothing is sent before the body is written")
-        self.assertEqual(list(body), [b"{}"])
-        self.assertFalse(request._microstructure_trace)
-        trace.close()
-        entry, = committed_entries(self.env, [self.user_gp_a1.id], [920_000_001])
-        self.assertEqual(entry["session_key"], hashlib.sha256(b"session").hexdigest()[:16])
-        self.assertEqual(entry["ip"], "10.1.2.3")
-        # a response whose body is never written (HEAD) sends them as it closes
-        request._microstructure_trace = [self._group([920_000_002], "test.body")]
-        ResponseTrace(request).close()
-        self.assertEqual(len(committed_entries(self.env, [self.user_gp_a1.id], [920_000_002])), 1)
+        for method, patient_id in (("GET", 920_000_001), ("HEAD", 920_000_002)):
+            with self.subTest(method=method):
+                request._microstructure_trace = [self._group([patient_id], "test.response")]
+                response = Response(b"{}")
+                ResponseTrace(request, response)
+                self.assertTrue(request._microstructure_trace, "nothing is sent before the response starts")
+                body = response(EnvironBuilder(method=method).get_environ(), lambda status, headers: None)
+                self.assertFalse(request._microstructure_trace)
+                self.assertEqual(b"".join(body), b"{}" if method == "GET" else b"")
+                body.close()
+                entry, = committed_entries(self.env, [self.user_gp_a1.id], [patient_id])
+                self.assertEqual(entry["session_key"], hashlib.sha256(b"session").hexdigest()[:16])
+                self.assertEqual(entry["ip"], "10.1.2.3")
 
     def test_a_failed_append_is_logged_and_written_again(self):
         patient_ids = [930_000_000 + i for i in range(2000)]
