@@ -9,6 +9,7 @@ the appends sent are answered (``wait_for_trace``).
 """
 
 import hashlib
+import time
 from datetime import datetime
 from types import SimpleNamespace
 from unittest.mock import patch
@@ -25,8 +26,8 @@ from odoo.tests import HttpCase, tagged
 
 from ..models.ir_http import ResponseTrace
 from ..models.microstructure_access_log import (
-    VERIFY_QUERY, TraceConnection, append_arguments, entry_group, insert_entries, link_hash, primary_cursor,
-    wait_for_trace,
+    LOCK_KEY, VERIFY_QUERY, TraceConnection, append_arguments, entry_group, insert_entries, link_hash,
+    primary_cursor, wait_for_trace,
 )
 from .common import JsonRpcMixin, MicrostructureCommon
 
@@ -288,32 +289,42 @@ class TestAccessTraceWriting(MicrostructureCommon):
                 self.assertEqual(entry["session_key"], hashlib.sha256(b"session").hexdigest()[:16])
                 self.assertEqual(entry["ip"], "10.1.2.3")
 
+    def _send_and_cancel(self, connection, group):
+        """Send ``group`` on ``connection``, whose statement is cancelled:
+        it waits for the chain's lock, held here, longer than its time limit."""
+        dbname, info = odoo.sql_db.connection_info_for(self.env.cr.dbname)
+        # a statement sent again while the lock is held here fails, not waits
+        with patch.object(odoo.sql_db, "connection_info_for",
+                          return_value=(dbname, {**info, "options": "-c lock_timeout=5000"})):
+            connection._execute("SET statement_timeout = 300", until_done=True)
+            with primary_cursor(self.env.cr.dbname) as cr:
+                cr.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+                connection.send(append_arguments([group]))
+                time.sleep(1)
+        # the lock is released: the entries can be written again
+
     def test_a_failed_append_is_logged_and_written_again(self):
-        patient_ids = [930_000_000 + i for i in range(2000)]
+        patient_ids = [930_000_000 + i for i in range(3)]
         connection = TraceConnection(self.env.cr.dbname)
         try:
-            # this connection cancels the append (2000 entries take more
-            # than a millisecond): it is written again on a new one
-            connection._execute("SET statement_timeout = 1", until_done=True)
+            self._send_and_cancel(connection, self._group(patient_ids, "test.again"))
             with self.assertLogs(self.LOGGER, "ERROR") as logs:
-                connection.send(append_arguments([self._group(patient_ids, "test.again")]))
                 connection.collect()
         finally:
             connection._close()
         self.assertIn("written again", logs.output[0])
-        self.assertEqual(len(committed_entries(self.env, [self.user_gp_a1.id], patient_ids)), 2000)
+        self.assertEqual(len(committed_entries(self.env, [self.user_gp_a1.id], patient_ids)), 3)
         self.assertIsNone(self.env["microstructure.access.log"]._verify_chain())
 
     def test_entries_that_cannot_be_written_go_to_the_log(self):
-        patient_ids = [940_000_000 + i for i in range(2000)]
+        patient_ids = [940_000_000 + i for i in range(3)]
         dbname = self.env.cr.dbname
         connection = TraceConnection(dbname)
         try:
-            connection._execute("SET statement_timeout = 1", until_done=True)
+            self._send_and_cancel(connection, self._group(patient_ids, "test.lost"))
             with self.assertLogs(self.LOGGER, "ERROR") as logs, patch.object(
                 odoo.sql_db, "connection_info_for", return_value=(dbname, {"database": "ms_no_such_database"}),
             ):
-                connection.send(append_arguments([self._group(patient_ids, "test.lost")]))
                 connection.collect()
         finally:
             connection._close()
