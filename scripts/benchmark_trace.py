@@ -4,11 +4,20 @@ benchmark, not part of the test suite).
 
 On a database with the addon and its demo data (``scripts/demo.sh`` makes
 one), as the demo practitioner ``medecin``, it runs in one process the calls
-the web client makes (``web_search_read`` of 80 patients, ``web_read`` of one
-patient form), alternately with the trace and with ``_record`` replaced by a
-no-op in this process only, and prints for each: the queries of the request's
-cursor, the statements the trace adds (on its own connection), and the median
-time, with the ratio of the two.
+the web client makes (``web_search_read`` of a page of 80 patients at most,
+``web_read`` of one patient form), alternately with the trace and without it
+(``_record`` and the models' ``_trace`` replaced by no-ops in this process
+only), and prints for each: the queries of the request's cursor, the
+statements the trace adds (on its own connection) and their entries, and the
+median time, with the ratio of the two.
+
+Each call is followed by what ends its request (both are read-only
+requests), within the time measured: the request's transaction is committed
+then, with the trace, the entries kept during the call are sent in one
+statement, as ``ir.http`` does when the server starts writing the response
+of a read-only request. A request reads the result of the trace's statement
+after its response is sent: here it is read after the time measured, and
+the median time it took is printed apart ("written after").
 
 Usage:
 
@@ -54,17 +63,21 @@ def main():
     Log = registry["microstructure.access.log"]
     traced_record = Log._record
     trace_module = sys.modules[Log._record.__module__]
-    statements = []
-    insert_entries = trace_module.insert_entries
+    confidential = [registry[name] for name in registry if hasattr(registry[name], "_trace")]
+    traced_trace = {model: model._trace for model in confidential}
+    send_entries = trace_module.send_entries
+    # outside a request, the trace sends its entries at once: here they are
+    # kept until the end of the call, as in a request
+    kept = []
+    trace_module.send_entries = lambda dbname, groups, *origin: kept.extend(groups)
 
-    def counted_insert(dbname, entries):
-        statements.append(len(entries))
-        return insert_entries(dbname, entries)
-
-    trace_module.insert_entries = counted_insert
-
-    def untraced_record(self, *_args, **_kwargs):
+    def untraced(self, *_args, **_kwargs):
         return None
+
+    def trace(on):
+        Log._record = traced_record if on else untraced
+        for model in confidential:
+            model._trace = traced_trace[model] if on else untraced
 
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
@@ -72,32 +85,48 @@ def main():
         Patient = env["microstructure.patient"].with_user(user)
         patient = Patient.search([], limit=1)
         calls = {
-            "patients kanban (80)": lambda: Patient.web_search_read([], KANBAN, limit=80),
+            "patients kanban": lambda: Patient.web_search_read([], KANBAN, limit=80),
             "patient form": lambda: patient.web_read(FORM),
         }
-        print(f"{'call':<22} {'trace':<6} {'queries':>8} {'trace statements':>17} {'median ms':>10}")
+        print(f"{'call':<16} {'trace':<6} {'queries':>8} {'trace statements':>17} {'entries':>8} "
+              f"{'median ms':>10} {'written after':>14}")
         for name, call in calls.items():
             timings = {True: [], False: []}
             queries = {True: [], False: []}
-            per_call = {True: [], False: []}
+            statements = {True: [], False: []}
+            entries = {True: [], False: []}
+            written = []
             # on and off alternate call by call, so that a change of the
             # machine's load weighs on both alike
             for _ in range(args.rounds):
                 for traced in (True, False):
-                    Log._record = traced_record if traced else untraced_record
+                    trace(traced)
                     env.invalidate_all()
-                    before, inserted = cr.sql_log_count, len(statements)
+                    before = cr.sql_log_count
                     started = time.perf_counter()
                     call()
+                    # the end of a read-only request (see ir.http)
+                    cr.commit()
+                    sent = kept and send_entries(args.db, kept, "benchmark", "127.0.0.1")
                     timings[traced].append(time.perf_counter() - started)
                     queries[traced].append(cr.sql_log_count - before)
-                    per_call[traced].append(len(statements) - inserted)
+                    statements[traced].append(1 if sent else 0)
+                    entries[traced].append(sum(len(group[-1]) for group in kept))
+                    kept.clear()
+                    if sent:
+                        # once the response is sent
+                        started = time.perf_counter()
+                        assert sent(), "the trace's statement is still unanswered"
+                        written.append(time.perf_counter() - started)
             for traced in (False, True):
-                print(f"{name:<22} {'on' if traced else 'off':<6} {statistics.median(queries[traced]):>8.0f} "
-                      f"{max(per_call[traced]):>17} {1000 * statistics.median(timings[traced]):>10.2f}")
+                after = f"{1000 * statistics.median(written):>11.2f} ms" if traced and written else ""
+                print(f"{name:<16} {'on' if traced else 'off':<6} {statistics.median(queries[traced]):>8.0f} "
+                      f"{max(statements[traced]):>17} {max(entries[traced]):>8} "
+                      f"{1000 * statistics.median(timings[traced]):>10.2f} {after:>14}")
             ratio = statistics.median(timings[True]) / statistics.median(timings[False])
-            print(f"{name:<22} ratio on/off: {ratio:.3f}")
-        Log._record = traced_record
+            print(f"{name:<16} ratio on/off: {ratio:.3f}")
+        trace(True)
+        trace_module.send_entries = send_entries
         cr.rollback()
 
 

@@ -1,10 +1,15 @@
+import atexit
+import functools
 import hashlib
 import json
+import logging
+import os
+import select
 import threading
 import time
 
 import psycopg2
-from psycopg2.extensions import ISOLATION_LEVEL_READ_COMMITTED
+from psycopg2.extensions import ISOLATION_LEVEL_READ_COMMITTED, POLL_OK, POLL_READ
 
 import odoo
 from odoo import api, fields, models
@@ -12,6 +17,8 @@ from odoo.exceptions import AccessError, UserError
 from odoo.http import request
 
 from .microstructure_professions import PROFESSIONS
+
+_logger = logging.getLogger(__name__)
 
 ACTIONS = [
     ("view", "Opened"),
@@ -40,10 +47,29 @@ VERIFY_QUERY = (
 )
 
 
+def _text(value):
+    return "" if value is None else str(value)
+
+
+def payload_head(date, user_ref, user_name, professional_ref, profession):
+    """The text of an entry's columns before its patient (see ``content_payload``)."""
+    date = date.strftime("%Y-%m-%d %H:%M:%S") if date else ""
+    return f"{date}|{_text(user_ref)}|{_text(user_name)}|{_text(professional_ref)}|{_text(profession)}|"
+
+
+def payload_tail(action, path, session_key, ip):
+    """The text of an entry's columns after its site (see ``content_payload``)."""
+    return f"{_text(action)}|{_text(path)}|{_text(session_key)}|{_text(ip)}"
+
+
 def content_payload(row):
-    """The columns of an entry as the text its link hashes."""
-    date = row["date"].strftime("%Y-%m-%d %H:%M:%S") if row["date"] else ""
-    return "|".join([date] + ["" if row[column] is None else str(row[column]) for column in COLUMNS[1:]])
+    """The columns of an entry as the text its link hashes: separated by
+    "|", empty when null, the date to the second."""
+    return (
+        payload_head(*(row[column] for column in COLUMNS[:5]))
+        + f"{_text(row['patient_ref'])}|{_text(row['site_ref'])}|"
+        + payload_tail(*(row[column] for column in COLUMNS[7:]))
+    )
 
 
 def link_hash(prev_hash, seq, row):
@@ -52,21 +78,28 @@ def link_hash(prev_hash, seq, row):
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-ENTRY_TYPES = (
-    "date timestamp, user_ref integer, user_name varchar, professional_ref integer, profession varchar, "
-    "patient_ref integer, site_ref integer, action varchar, path varchar, session_key varchar, ip varchar"
-)
-# Appends entries to the chain in one call, hence one round trip: under the
-# lock of the chain, it reads the last link, chains each entry's SHA-256 to
-# the previous one and inserts them all in one statement. ``entries`` is a
-# JSON array of objects with the keys of COLUMNS, ``payloads`` their
-# ``content_payload``: the link of the i-th entry is the SHA-256 of
-# "previous link|position|payload", as ``link_hash`` computes it again from
-# the stored columns when the chain is verified.
+GROUP_COLUMNS = ("date", "user_ref", "user_name", "professional_ref", "profession", "action", "path",
+                 "session_key", "ip")
+# Appends the entries of a request to the chain in one call, hence one round
+# trip. The entries come in groups (one per call of ``_record``) whose entries
+# differ by their patient and site only:
+# - ``groups``: a JSON array of objects with the keys of GROUP_COLUMNS;
+# - ``pairs``: (group, patient id, site id) of each entry, in a flat array;
+# - ``heads`` and ``tails``: the text of each group's columns before the
+#   patient and after the site (``payload_head``, ``payload_tail``).
+# Under the lock of the chain, it reads the last link, chains each entry's
+# SHA-256 to the previous one and inserts them all in one statement: the
+# link of the i-th entry is the SHA-256 of "previous link|position|text of
+# the entry", as ``link_hash`` computes it again from the stored columns when
+# the chain is verified. Its statements get a generic plan: a plan made for
+# the number of entries of each call would be made again at each call.
 APPEND_FUNCTION = f"""
-CREATE OR REPLACE FUNCTION microstructure_access_log_append(entries jsonb, payloads text[])
-RETURNS integer AS $$
+CREATE OR REPLACE FUNCTION microstructure_access_log_append(
+    groups jsonb, pairs integer[], heads text[], tails text[]
+) RETURNS integer AS $$
 DECLARE
+    total integer := cardinality(pairs) / 3;
+    inserted integer;
     last_seq integer;
     hashes varchar[];
 BEGIN
@@ -76,33 +109,65 @@ BEGIN
         last_seq := 0;
         hashes := ARRAY[coalesce((SELECT value FROM ir_config_parameter WHERE key = '{ANCHOR_PARAM}'), '')];
     END IF;
-    FOR i IN 1..cardinality(payloads) LOOP
+    FOR i IN 1..total LOOP
         hashes[i + 1] := encode(sha256(convert_to(
-            hashes[i] || '|' || (last_seq + i) || '|' || payloads[i], 'UTF8')), 'hex');
+            hashes[i] || '|' || (last_seq + i) || '|' || heads[pairs[3 * i - 2]]
+            || coalesce(pairs[3 * i - 1]::text, '') || '|' || coalesce(pairs[3 * i]::text, '') || '|'
+            || tails[pairs[3 * i - 2]], 'UTF8')), 'hex');
     END LOOP;
     INSERT INTO microstructure_access_log (seq, {", ".join(COLUMNS)}, prev_hash, hash)
-    SELECT last_seq + e.position, {", ".join("e." + column for column in COLUMNS)},
-           hashes[e.position], hashes[e.position + 1]
-      FROM ROWS FROM (jsonb_to_recordset(entries) AS ({ENTRY_TYPES}))
-           WITH ORDINALITY AS e({", ".join(COLUMNS)}, position);
-    RETURN cardinality(payloads);
-END $$ LANGUAGE plpgsql;
+    SELECT last_seq + i, g.date, g.user_ref, g.user_name, g.professional_ref, g.profession,
+           pairs[3 * i - 1], pairs[3 * i], g.action, g.path, g.session_key, g.ip, hashes[i], hashes[i + 1]
+      FROM generate_series(1, total) AS i
+      JOIN ROWS FROM (jsonb_to_recordset(groups) AS (
+               date timestamp, user_ref integer, user_name varchar, professional_ref integer,
+               profession varchar, action varchar, path varchar, session_key varchar, ip varchar
+           )) WITH ORDINALITY AS g({", ".join(GROUP_COLUMNS)}, position)
+        ON g.position = pairs[3 * i - 2];
+    GET DIAGNOSTICS inserted = ROW_COUNT;
+    IF inserted != total THEN
+        RAISE EXCEPTION 'Access trace: % entries of % name no group', total - inserted, total;
+    END IF;
+    RETURN total;
+END $$ LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan;
+DROP FUNCTION IF EXISTS microstructure_access_log_append(jsonb, text[]);
 DROP FUNCTION IF EXISTS microstructure_access_log_append(jsonb);
 """
+APPEND_QUERY = "SELECT microstructure_access_log_append(%s::jsonb, %s::integer[], %s::text[], %s::text[])"
 
 
-def entries_json(rows):
-    """The rows (dicts of COLUMNS) as the JSON argument of the function."""
-    return json.dumps(rows, default=lambda value: value.strftime("%Y-%m-%d %H:%M:%S.%f"))
+def entry_group(date, author, action, path, pairs):
+    """Entries of ``author`` (user id, name, professional id, profession) on
+    the ``pairs`` ((patient id, site id), ``None`` when unknown), as
+    ``_record`` keeps them until they are sent."""
+    return (date, *author, action, path, pairs)
 
 
-def append_entries(cr, rows):
-    """Append ``rows`` (dicts of COLUMNS) to the chain, on ``cr``, in one
+def append_arguments(groups, session_key=None, ip=None):
+    """The arguments of the append function for ``groups`` (``entry_group``)."""
+    columns, heads, tails, pairs = [], [], [], []
+    for number, (date, user_ref, user_name, professional_ref, profession, action, path, entries) \
+            in enumerate(groups, 1):
+        columns.append({
+            "date": date and str(date), "user_ref": user_ref, "user_name": user_name,
+            "professional_ref": professional_ref, "profession": profession, "action": action, "path": path,
+            "session_key": session_key, "ip": ip,
+        })
+        heads.append(payload_head(date, user_ref, user_name, professional_ref, profession))
+        tails.append(payload_tail(action, path, session_key, ip))
+        pairs.extend(
+            f"{number},{'NULL' if patient is None else int(patient)},{'NULL' if site is None else int(site)}"
+            for patient, site in entries
+        )
+    # the pairs as the text of an integer array: psycopg2 would send a list
+    # as an ARRAY[...] of literals, ten times slower to build for 80 entries
+    return [json.dumps(columns), "{%s}" % ",".join(pairs), heads, tails]
+
+
+def append_entries(cr, groups):
+    """Append the entries of ``groups`` to the chain, on ``cr``, in one
     statement (see ``APPEND_FUNCTION``)."""
-    cr.execute(
-        "SELECT microstructure_access_log_append(%s::jsonb, %s::text[])",
-        [entries_json(rows), [content_payload(row) for row in rows]],
-    )
+    cr.execute(APPEND_QUERY, append_arguments(groups))
 
 
 def primary_cursor(dbname):
@@ -116,56 +181,261 @@ def primary_cursor(dbname):
     return cr
 
 
-# One connection per thread and database for the entries, in autocommit: one
-# round trip per request, whatever becomes of the request's transaction.
-_connections = threading.local()
 # (database, user id) -> (expiry, author): the author of the entries is read
 # once a minute, not once a request
 _authors = {}
 AUTHOR_TTL = 60
+# how long ``wait_for_trace`` waits for the appends sent by other threads
+WAIT_TIMEOUT = 30
 
 
-def _trace_connection(dbname, fresh=False):
-    connections = _connections.__dict__.setdefault("by_db", {})
-    connection = connections.get(dbname)
-    if fresh or connection is None or connection.closed:
-        _dsn, info = odoo.sql_db.connection_info_for(dbname)
-        connection = psycopg2.connect(**info)
-        # autocommit: each call of the append function is a transaction of
-        # its own, committed in the same round trip
-        connection.autocommit = True
-        with connection.cursor() as cr:
-            # the trace does not make the request wait for the disk: a crash of
-            # the database server may lose the last fraction of a second of it
-            cr.execute("SET synchronous_commit = off")
-        connections[dbname] = connection
-    return connection
+def _poll(connection, until_done):
+    """Poll an asynchronous connection until its statement is sent (or, with
+    ``until_done``, until its result is read)."""
+    while True:
+        state = connection.poll()
+        if state == POLL_OK or (state == POLL_READ and not until_done):
+            return
+        poller = select.poll()
+        poller.register(connection.fileno(), select.POLLIN if state == POLL_READ else select.POLLOUT)
+        poller.poll()
+
+
+class TraceConnection:
+    """A connection of the trace to the primary, in autocommit: each call of
+    the append function is a transaction of its own, committed whatever
+    becomes of the request's transaction.
+
+    The call is sent without waiting for its result (an asynchronous
+    connection): the request does not wait for the database to insert and
+    commit. The result is read (``collect``) before the connection sends
+    anything else, after the response of the request that sent it (see
+    ``ir.http``), or by ``wait_for_trace``. An append that failed is logged
+    and its entries written again on a new connection; if that fails too,
+    they are written to the server log, with the error. An append that cannot
+    even be sent makes the request fail, as a synchronous one did."""
+
+    def __init__(self, dbname):
+        self.dbname = dbname
+        self.connection = self.cursor = None
+        self.asynchronous = True
+        # the arguments of the append sent whose result is not read yet
+        self.pending = None
+        # appends sent, and appends whose result was read
+        self.sent = self.done = 0
+
+    def _connect(self):
+        _dsn, info = odoo.sql_db.connection_info_for(self.dbname)
+        # under gevent (the websocket server), psycopg2 already waits through
+        # gevent's loop, which this polling would block: synchronous there
+        self.asynchronous = psycopg2.extensions.get_wait_callback() is None
+        self.connection = psycopg2.connect(**info, async_=self.asynchronous)
+        if self.asynchronous:
+            _poll(self.connection, until_done=True)
+        else:
+            self.connection.autocommit = True
+        # the trace does not make the database wait for the disk: a crash of
+        # the database server may lose the last fraction of a second of it
+        self._execute("SET synchronous_commit = off", until_done=True)
+
+    def _close(self):
+        connection, self.connection, self.cursor = self.connection, None, None
+        if connection is not None:
+            connection.close()
+
+    def _execute(self, query, args=None, until_done=False):
+        if self.connection is None or self.connection.closed:
+            self._connect()
+        # kept until the result is read: psycopg2 reads it through the cursor
+        self.cursor = self.connection.cursor()
+        self.cursor.execute(query, args)
+        if self.asynchronous:
+            _poll(self.connection, until_done)
+
+    def send(self, entries):
+        """Send a call of the append function with ``entries`` (its
+        arguments), after reading the result of the previous one."""
+        self.collect()
+        try:
+            try:
+                self._execute(APPEND_QUERY, entries)
+            except (psycopg2.InterfaceError, psycopg2.OperationalError):
+                # the server restarted since: once more on a new connection
+                self._close()
+                self._execute(APPEND_QUERY, entries)
+        except (psycopg2.InterfaceError, psycopg2.OperationalError):
+            self._close()
+            raise
+        except psycopg2.Error as error:
+            # already answered, with an error
+            self.sent += 1
+            self.pending = entries
+            self._failed(error)
+            return
+        self.sent += 1
+        self.pending = entries
+        if not self.asynchronous:
+            self.collect()
+
+    def collect(self):
+        """Read the result of the append sent last, if not read yet."""
+        if self.pending is None:
+            return
+        try:
+            if self.asynchronous:
+                _poll(self.connection, until_done=True)
+        except psycopg2.Error as error:
+            self._failed(error)
+        else:
+            self.pending = self.cursor = None
+            self.done = self.sent
+
+    def _failed(self, error):
+        entries, self.pending = self.pending, None
+        self._close()
+        _logger.error("Access trace: an append failed (%s); its entries are written again", error)
+        try:
+            self._execute(APPEND_QUERY, entries, until_done=True)
+        except psycopg2.Error:
+            self._close()
+            _logger.critical("Access trace: these entries could not be written: %s", entries, exc_info=True)
+        self.cursor = None
+        self.done = self.sent
+
+
+class TracePool:
+    """The trace connections of a database in this process, used by one
+    thread at a time and kept from request to request."""
+
+    def __init__(self, dbname):
+        self.dbname = dbname
+        self.condition = threading.Condition(threading.Lock())
+        self.connections = []
+        self.idle = []
+
+    def _borrow(self):
+        with self.condition:
+            if self.idle:
+                return self.idle.pop()
+            connection = TraceConnection(self.dbname)
+            self.connections.append(connection)
+            return connection
+
+    def _give_back(self, connection):
+        with self.condition:
+            self.idle.append(connection)
+            self.condition.notify_all()
+
+    def send(self, entries):
+        """Send an append; return a function that waits for its result."""
+        connection = self._borrow()
+        try:
+            connection.send(entries)
+        finally:
+            self._give_back(connection)
+        return functools.partial(self.wait, {connection: connection.sent})
+
+    def wait(self, targets=None, timeout=WAIT_TIMEOUT):
+        """Wait until the results of the appends sent so far (or of
+        ``targets``, {connection: appends sent}) are read; ``False`` if some
+        are still awaited after ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        with self.condition:
+            if targets is None:
+                targets = {connection: connection.sent for connection in self.connections}
+        while True:
+            with self.condition:
+                late = [connection for connection, sent in targets.items() if connection.done < sent]
+                if not late:
+                    return True
+                idle = [connection for connection in late if connection in self.idle]
+                if not idle:
+                    # in use by another thread, which reads the result first
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0 or not self.condition.wait(remaining):
+                        return False
+                    continue
+                for connection in idle:
+                    self.idle.remove(connection)
+            for connection in idle:
+                try:
+                    connection.collect()
+                finally:
+                    self._give_back(connection)
+
+
+_pools = {}
+_pools_lock = threading.Lock()
+_forgotten = []
+
+
+def _pool(dbname):
+    pool = _pools.get(dbname)
+    if pool is None:
+        with _pools_lock:
+            pool = _pools.setdefault(dbname, TracePool(dbname))
+    return pool
+
+
+def _forget_pools():
+    # a forked worker must not use, nor close, its parent's connections
+    _forgotten.append(dict(_pools))
+    _pools.clear()
+
+
+os.register_at_fork(after_in_child=_forget_pools)
+
+
+def send_entries(dbname, groups, session_key=None, ip=None):
+    """Send the entries of ``groups`` (see ``entry_group``) to the chain, in
+    one statement, committed at once; return a function that waits for its
+    result."""
+    return _pool(dbname).send(append_arguments(groups, session_key, ip))
+
+
+def wait_for_trace(dbname=None, timeout=WAIT_TIMEOUT):
+    """Wait until the entries sent by this process (to ``dbname``) are
+    written: the barrier of the tests, and of what reads the trace as
+    committed. ``False`` if some are still awaited after ``timeout``."""
+    pools = [_pools[dbname]] if dbname in _pools else [] if dbname else list(_pools.values())
+    return all([pool.wait(timeout=timeout) for pool in pools])
+
+
+# a process that ends (a scheduled action's, a shell's) reads its last results
+atexit.register(wait_for_trace)
+
+
+def _request_origin(req):
+    """(session fingerprint, IP address) of the request ``req``."""
+    if req is None:
+        return None, None
+    sid = getattr(req.session, "sid", None)
+    return sid and hashlib.sha256(sid.encode()).hexdigest()[:16], req.httprequest.remote_addr
+
+
+def _current_request():
+    return request._get_current_object() if request else None
 
 
 def insert_entries(dbname, entries):
-    """Insert the entries of the trace in one statement, committed at once."""
-    session_key = ip = None
-    if request:
-        sid = getattr(request.session, "sid", None)
-        session_key = sid and hashlib.sha256(sid.encode()).hexdigest()[:16]
-        ip = request.httprequest.remote_addr
-    rows = [dict(zip(COLUMNS, (*entry, session_key, ip))) for entry in entries]
-    try:
-        with _trace_connection(dbname).cursor() as cr:  # autocommit: one round trip
-            append_entries(cr, rows)
-    except (psycopg2.InterfaceError, psycopg2.OperationalError):
-        # the server restarted since: once more on a new connection
-        with _trace_connection(dbname, fresh=True).cursor() as cr:
-            append_entries(cr, rows)
+    """Send the entries ((date, user id, name, professional id, profession,
+    patient id, site id, action, path)), one group each."""
+    groups = [entry_group(date, author, action, path, [(patient, site)])
+              for date, *author, patient, site, action, path in entries]
+    return send_entries(dbname, groups, *_request_origin(_current_request()))
 
 
-def flush_request_trace():
-    """Write what the current request traced: called at its end, even when it
-    failed, without touching its (maybe broken) cursor."""
-    entries = getattr(request, "_microstructure_trace", None) if request else None
-    if entries:
-        request._microstructure_trace = []
-        insert_entries(request.db, entries)
+def flush_request_trace(req=None):
+    """Send what the request ``req`` (the current one by default) traced:
+    called at its end, even when it failed, without touching its (maybe
+    broken) cursor. Returns a function that waits for the result, or
+    ``None``."""
+    req = _current_request() if req is None else req
+    groups = getattr(req, "_microstructure_trace", None)
+    if not groups:
+        return None
+    req._microstructure_trace = []
+    return send_entries(req.db, groups, *_request_origin(req))
 
 
 class MicrostructureAccessLog(models.Model):
@@ -268,7 +538,7 @@ class MicrostructureAccessLog(models.Model):
         ).site_id.ids
 
     # APPEND-ONLY
-    # The entries are inserted in SQL by ``insert_entries``: the ORM writes none.
+    # The entries are inserted in SQL by ``send_entries``: the ORM writes none.
     @api.model_create_multi
     def create(self, vals_list):
         if vals_list:
@@ -317,23 +587,23 @@ class MicrostructureAccessLog(models.Model):
     def _record(self, action, pairs, path, refused=False, system=False):
         """Trace ``action`` on the patients ``pairs`` ((patient id, site id))
         by the current user. Inside an HTTP request, the entries wait for the
-        end of the request (``_flush_request``) and are written in one
-        statement; elsewhere they are written at once. What the superuser
-        does is traced with ``system`` only (the retention schedule)."""
-        pairs = list(dict.fromkeys(pair for pair in pairs if pair[0] or refused))
+        end of the request (``flush_request_trace``) and are sent in one
+        statement; elsewhere they are sent at once (see ``TraceConnection``).
+        What the superuser does is traced with ``system`` only (the retention
+        schedule)."""
+        pairs = list(dict.fromkeys(
+            (patient or None, site or None) for patient, site in pairs if patient or refused
+        ))
         if not pairs or (self.env.uid == odoo.SUPERUSER_ID and not system):
             return
-        author = self._get_author()
-        if request:
-            path = path or request.httprequest.path
-        now = fields.Datetime.now()
-        entries = [(now, *author, patient or None, site or None, action, path) for patient, site in pairs]
+        path = path or (request.httprequest.path if request else None)
+        group = entry_group(fields.Datetime.now(), self._get_author(), action, path, pairs)
         if request:
             if not hasattr(request, "_microstructure_trace"):
                 request._microstructure_trace = []
-            request._microstructure_trace.extend(entries)
+            request._microstructure_trace.append(group)
         else:
-            insert_entries(self.env.cr.dbname, entries)
+            send_entries(self.env.cr.dbname, [group])
 
     # VERIFICATION
     @api.model
@@ -341,7 +611,8 @@ class MicrostructureAccessLog(models.Model):
         """Id of the first entry whose link is broken (content changed, entry
         removed or inserted), or ``None`` when the whole chain holds."""
         # on a cursor of its own: the trace as committed, whatever the
-        # request's transaction saw
+        # request's transaction saw, with what this process sent before
+        wait_for_trace(self.env.cr.dbname)
         with primary_cursor(self.env.cr.dbname) as cr:
             cr.execute("SELECT value FROM ir_config_parameter WHERE key = %s", [ANCHOR_PARAM])
             previous = (cr.fetchone() or [""])[0]
@@ -397,10 +668,10 @@ class MicrostructureAccessLog(models.Model):
                    ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value""",
                 [ANCHOR_PARAM, last[1]],
             )
-            author = self._get_author()
-            append_entries(cr, [dict.fromkeys(COLUMNS) | {
-                "date": fields.Datetime.now(), "user_ref": author[0], "user_name": author[1],
-                "action": "purge", "path": f"{count} entries before {limit}",
-            }])
+            user_ref, user_name, *_professional = self._get_author()
+            append_entries(cr, [entry_group(
+                fields.Datetime.now(), (user_ref, user_name, None, None), "purge",
+                f"{count} entries before {limit}", [(None, None)],
+            )])
         self.env["ir.config_parameter"].invalidate_model()
         return count

@@ -255,8 +255,19 @@ class MicrostructureConfidential(models.AbstractModel):
         """(patient id, site id) of the patients whose data ``self`` holds."""
         if "patient_id" not in self._fields:
             return []
-        # sudo: ids of the patients of records already reached (or refused)
-        return [(record.patient_id.id, record.site_id.id) for record in self.sudo()]
+        return list(zip(self._get_trace_ids("patient_id"), self._get_trace_ids("site_id")))
+
+    def _get_trace_ids(self, fname):
+        """Ids held by the many2one ``fname`` of ``self`` (``None`` for none).
+        Every read of patient data is traced: they are taken from the cache,
+        where the read that is traced left them, not through a record per row."""
+        if all(isinstance(id_, int) for id_ in self._ids):
+            ids = list(self.env.cache.get_values(self, self._fields[fname]))
+            if len(ids) == len(self):
+                return ids
+        # not in the cache (a refused access) or new records
+        # sudo: ids of records already reached (or refused)
+        return [record[fname].id or None for record in self.sudo()]
 
     def _trace(self, action, method, path=None):
         """Trace an access of the current user to the patients of ``self``."""

@@ -8,7 +8,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL, html2plaintext
 
-from .microstructure_access_log import primary_cursor
+from .microstructure_access_log import primary_cursor, wait_for_trace
 from .microstructure_patient_note import ANONYMISING, NOTE_PROFESSIONS
 
 CLINICAL = "odoo_microstructure.group_microstructure_practitioner"
@@ -414,8 +414,7 @@ class MicrostructurePatient(models.Model):
                 )
 
     def _get_trace_pairs(self):
-        # sudo: ids of patients already reached (or refused)
-        return [(patient.id, patient.site_id.id) for patient in self.sudo()]
+        return list(zip(self._ids, self._get_trace_ids("site_id")))
 
     @api.model
     def name_search(self, name="", args=None, operator="ilike", limit=100):
@@ -636,7 +635,8 @@ class MicrostructurePatient(models.Model):
     def _get_export_trace(self):
         """The access trace of the patients of ``self`` (checked readable by
         the caller), as committed: its entries are written by connections of
-        their own."""
+        their own (those this process sent before included)."""
+        wait_for_trace(self.env.cr.dbname)
         with primary_cursor(self.env.cr.dbname) as cr:
             cr.execute(
                 """SELECT patient_ref, date, user_name, profession, action FROM microstructure_access_log

@@ -4,24 +4,37 @@ trace is append-only, its chain detects an edited row, the purge keeps it
 verifiable; the data protection officer and the site coordinators read it.
 
 The entries are committed by a connection of their own: the tests read them
-back through another one (the test's transaction does not see them).
+back through another one (the test's transaction does not see them), once
+the appends sent are answered (``wait_for_trace``).
 """
 
+import hashlib
+import time
 from datetime import datetime
+from types import SimpleNamespace
+from unittest.mock import patch
 
 from freezegun import freeze_time
 from psycopg2 import Error as PsycopgError
+from werkzeug.test import EnvironBuilder
 
+import odoo
 from odoo import Command
 from odoo.exceptions import AccessError
+from odoo.http import Response
 from odoo.tests import HttpCase, tagged
 
-from ..models.microstructure_access_log import VERIFY_QUERY, insert_entries, link_hash, primary_cursor
+from ..models.ir_http import ResponseTrace
+from ..models.microstructure_access_log import (
+    LOCK_KEY, VERIFY_QUERY, TraceConnection, append_arguments, entry_group, insert_entries, link_hash,
+    primary_cursor, wait_for_trace,
+)
 from .common import JsonRpcMixin, MicrostructureCommon
 
 
 def committed_entries(env, user_ids=None, patient_ids=None):
     """The entries committed in the trace (by user or by patient)."""
+    assert wait_for_trace(env.cr.dbname), "the appends sent are still unanswered"
     with primary_cursor(env.cr.dbname) as cr:
         cr.execute(
             """SELECT id, seq, user_ref, user_name, profession, patient_ref, site_ref, action, path,
@@ -218,6 +231,7 @@ class TestAccessTraceChain(MicrostructureCommon):
              4242, self.site_a1.id, "view", "microstructure.patient.read"),
             (datetime(2026, 3, 1, 8, 5, 9), self.user_gp_a1.id, "", 7, "gp", None, None, "refused", ""),
         ])
+        self.assertTrue(wait_for_trace(self.env.cr.dbname))
         with primary_cursor(self.env.cr.dbname) as cr:
             cr.execute(VERIFY_QUERY)
             rows = [row for row in cr.dictfetchall() if row["seq"] > before]
@@ -241,6 +255,79 @@ class TestAccessTraceChain(MicrostructureCommon):
         purge = [entry for entry in committed_entries(self.env) if entry["action"] == "purge"]
         self.assertTrue(purge)
         self.assertIsNone(Log._verify_chain())
+
+
+@tagged("post_install", "-at_install")
+class TestAccessTraceWriting(MicrostructureCommon):
+    """The statement of a request is sent before its response and read
+    after it: what is sent is written, or the failure is logged."""
+
+    LOGGER = "odoo.addons.odoo_microstructure.models.microstructure_access_log"
+
+    def _group(self, patient_ids, path):
+        return entry_group(datetime(2026, 3, 1, 8, 5, 9), (self.user_gp_a1.id, "Trace", None, None), "view", path,
+                           [(patient_id, self.site_a1.id) for patient_id in patient_ids])
+
+    def test_a_read_only_response_sends_its_entries_as_it_starts(self):
+        request = SimpleNamespace(db=self.env.cr.dbname, session=SimpleNamespace(sid="session"),
+                                  httprequest=SimpleNamespace(remote_addr="10.1.2.3"))
+        for method, patient_id in (("GET", 920_000_001), ("HEAD", 920_000_002)):
+            with self.subTest(method=method):
+                request._microstructure_trace = [self._group([patient_id], "test.response")]
+                response = Response(b"{}")
+                ResponseTrace(request, response)
+                self.assertTrue(request._microstructure_trace, "nothing is sent before the response starts")
+                body = response(EnvironBuilder(method=method).get_environ(), lambda status, headers: None)
+                self.assertFalse(request._microstructure_trace)
+                self.assertEqual(b"".join(body), b"{}" if method == "GET" else b"")
+                body.close()
+                entry, = committed_entries(self.env, [self.user_gp_a1.id], [patient_id])
+                self.assertEqual(entry["session_key"], hashlib.sha256(b"session").hexdigest()[:16])
+                self.assertEqual(entry["ip"], "10.1.2.3")
+
+    def _send_and_cancel(self, connection, group):
+        """Send ``group`` on ``connection``, whose statement is cancelled:
+        it waits for the chain's lock, held here, longer than its time limit."""
+        dbname, info = odoo.sql_db.connection_info_for(self.env.cr.dbname)
+        # a statement sent again while the lock is held here fails, not waits
+        with patch.object(odoo.sql_db, "connection_info_for",
+                          return_value=(dbname, {**info, "options": "-c lock_timeout=5000"})):
+            connection._execute("SET statement_timeout = 300", until_done=True)
+            with primary_cursor(self.env.cr.dbname) as cr:
+                cr.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+                connection.send(append_arguments([group]))
+                time.sleep(1)
+        # the lock is released: the entries can be written again
+
+    def test_a_failed_append_is_logged_and_written_again(self):
+        patient_ids = [930_000_000 + i for i in range(3)]
+        connection = TraceConnection(self.env.cr.dbname)
+        try:
+            self._send_and_cancel(connection, self._group(patient_ids, "test.again"))
+            with self.assertLogs(self.LOGGER, "ERROR") as logs:
+                connection.collect()
+        finally:
+            connection._close()
+        self.assertIn("written again", logs.output[0])
+        self.assertEqual(len(committed_entries(self.env, [self.user_gp_a1.id], patient_ids)), 3)
+        self.assertIsNone(self.env["microstructure.access.log"]._verify_chain())
+
+    def test_entries_that_cannot_be_written_go_to_the_log(self):
+        patient_ids = [940_000_000 + i for i in range(3)]
+        dbname = self.env.cr.dbname
+        connection = TraceConnection(dbname)
+        try:
+            self._send_and_cancel(connection, self._group(patient_ids, "test.lost"))
+            with self.assertLogs(self.LOGGER, "ERROR") as logs, patch.object(
+                odoo.sql_db, "connection_info_for", return_value=(dbname, {"database": "ms_no_such_database"}),
+            ):
+                connection.collect()
+        finally:
+            connection._close()
+        self.assertIn("CRITICAL", logs.output[-1])
+        self.assertIn(str(patient_ids[-1]), logs.output[-1])
+        self.assertEqual(connection.done, connection.sent)
+        self.assertFalse(committed_entries(self.env, [self.user_gp_a1.id], patient_ids))
 
 
 @tagged("post_install", "-at_install")
