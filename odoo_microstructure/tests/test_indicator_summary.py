@@ -101,21 +101,22 @@ class TestIndicatorSummary(IndicatorCase):
         self.men_b1[0].write({"state": "exited", "exit_date": "2025-03-31", "exit_reason": "moved"})
         self._assert_touched(self.site_b1)
 
-    def test_meeting_presence(self):
-        meeting = self.env["microstructure.meeting"].search([("site_id", "=", self.site_a1.id)], limit=1)
-        self.env.cr.execute("DELETE FROM microstructure_meeting_present_rel WHERE meeting_id = %s", [meeting.id])
-        self._assert_touched(self.site_a1)
-
-    def test_permanence(self):
-        permanence = self.env["microstructure.permanence"].search([("site_id", "=", self.site_a1.id)], limit=1)
-        self.env.cr.execute("UPDATE microstructure_permanence SET state = 'cancelled' WHERE id = %s",
-                            [permanence.id])
-        self._assert_touched(self.site_a1)
-
-    def test_liaison_sheet(self):
-        sheet = self.env["microstructure.liaison"].search([("site_id", "=", self.site_a1.id)], limit=1)
-        self.env.cr.execute("UPDATE microstructure_liaison SET state = 'cancelled' WHERE id = %s", [sheet.id])
-        self._assert_touched(self.site_a1)
+    def test_raw_queries(self):
+        """Written without the ORM, as an upgrade script would: the triggers
+        see it all the same."""
+        for model, query in (
+            ("microstructure.meeting", "DELETE FROM microstructure_meeting_present_rel WHERE meeting_id = %s"),
+            ("microstructure.permanence", "UPDATE microstructure_permanence SET state = 'cancelled' WHERE id = %s"),
+            ("microstructure.liaison", "UPDATE microstructure_liaison SET state = 'cancelled' WHERE id = %s"),
+        ):
+            with self.subTest(model=model), self.env.cr.savepoint() as savepoint:
+                record = self.env[model].search([("site_id", "=", self.site_a1.id)], limit=1)
+                self.assertTrue(record)
+                self.env.cr.execute(query, [record.id])
+                self.env.invalidate_all()
+                self._assert_touched(self.site_a1)
+                savepoint.rollback()
+                self.env.invalidate_all()
 
     def test_survey_answers(self):
         answer = self.env["survey.user_input"].search([("microstructure_site_id", "=", self.site_b1.id)], limit=1)
