@@ -60,11 +60,13 @@ class MicrostructureScaleResult(models.Model):
         """Record the results of completed questionnaires of validated scales
         (called as superuser when they are completed)."""
         Scale = self.env["microstructure.scale"].with_context(active_test=False)
-        scales = Scale.search([("survey_id", "in", user_inputs.survey_id.ids)])
+        scale_of = {}
+        for scale in Scale.search([("survey_id", "in", user_inputs.survey_id.ids)]):
+            scale_of.setdefault(scale.survey_id, scale)
         done = set(self.search([("user_input_id", "in", user_inputs.ids)]).user_input_id.ids)
         vals_list = []
         for user_input in user_inputs:
-            scale = scales.filtered(lambda s, survey=user_input.survey_id: s.survey_id == survey)[:1]
+            scale = scale_of.get(user_input.survey_id)
             if not scale or user_input.id in done:
                 continue
             patient = user_input.microstructure_patient_id
@@ -117,15 +119,19 @@ class MicrostructureScaleResult(models.Model):
         activity_type = self.env.ref("odoo_microstructure.mail_activity_type_safety_alert")
         model_id = self.env["ir.model"]._get_id("microstructure.patient")
         Membership = self.env["microstructure.membership"]
+        # the psychiatrists and psychologists of all the sites, in one query
+        psy_users = dict(Membership._read_group(
+            Membership._get_current_domain() + [
+                ("site_id", "in", self.patient_id.site_id.ids),
+                ("profession", "in", ("psychiatrist", "psychologist")), ("user_id", "!=", False),
+            ],
+            ["site_id"],
+            ["user_id:recordset"],
+        ))
         vals_list = []
         for result in self:
             patient, site = result.patient_id, result.patient_id.site_id
-            users = patient.gp_id.user_id | Membership.search(
-                Membership._get_current_domain() + [
-                    ("site_id", "=", site.id), ("profession", "in", ("psychiatrist", "psychologist")),
-                    ("user_id", "!=", False),
-                ]
-            ).user_id
+            users = patient.gp_id.user_id | psy_users.get(site, self.env["res.users"])
             users = users or site.care_team_user_ids
             for user in users:
                 vals_list.append({
