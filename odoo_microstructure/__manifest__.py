@@ -2,7 +2,7 @@
 {
     "name": "Microstructures médicales",
     "summary": "Care teams inside GP practices: networks, sites, professionals",
-    "version": "18.0.1.3.0",
+    "version": "18.0.1.4.0",
     "category": "Services/Medical",
     "author": "odoo_microstructure contributors",
     "license": "AGPL-3",

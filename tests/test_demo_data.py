@@ -7,6 +7,7 @@ from odoo.addons.odoo_microstructure.reports.microstructure_indicators import (
     last_complete_year,
     reporting_year_bounds,
 )
+from odoo.addons.odoo_microstructure.tools.indicator_definitions import round_half_up
 
 from .common import assert_report_2023, odoo_env
 
@@ -161,3 +162,40 @@ def test_report_2023_from_the_demo():
         sites = Indicators._get_scope_sites()
         tables = {t["key"]: t for t in Indicators._get_tables(sites, date_from, date_to)}
         assert [row[:2] for row in tables["sites"]["rows"]] == [["Grand Est", 42], ["Total", 42]]
+
+
+def test_outcomes_in_the_default_period():
+    """The demo shows outcomes: in the default period, the outcome table of
+    the national administrator prints the figures of a scale, the same as
+    an independent count from the results (baseline: the first result;
+    follow-up: the last result of the year at least 5 months later)."""
+    with odoo_env() as env:
+        date_from, date_to = _default_period(env)
+        admin = env.ref("base.user_admin")
+        Indicators = env["microstructure.indicators"].with_user(admin).with_context(lang="en_US")
+        tables = {t["key"]: t for t in Indicators._get_tables(Indicators._get_scope_sites(), date_from, date_to)}
+        rows = {row[0]: row for row in tables["outcomes"]["rows"]}
+        results = env["microstructure.scale.result"].search([("patient_id.active", "=", True)], order="date, id")
+        expected = {}
+        for (patient, scale), mine in results.grouped(lambda r: (r.patient_id, r.scale_id)).items():
+            baseline = mine[0]
+            follow_ups = mine.filtered(
+                lambda r, b=baseline: date_from <= r.date <= date_to and r.date >= fields.Date.add(b.date, months=5)
+            )
+            if follow_ups:
+                follow_up = follow_ups[-1]
+                counts = expected.setdefault(scale.code, [0, 0.0, 0, 0])
+                counts[0] += 1
+                counts[1] += follow_up.score - baseline.score
+                counts[2] += baseline.band_id.above_threshold
+                counts[3] += baseline.band_id.above_threshold and not follow_up.band_id.above_threshold
+        shown = [code for code, row in rows.items() if isinstance(row[1], int) and row[1] > 10]
+        assert shown, rows
+        for code in shown:
+            patients, change, above, moved = expected[code]
+            assert rows[code][1] == patients, (code, rows[code], expected[code])
+            assert rows[code][2] == round_half_up(change / patients), (code, rows[code], expected[code])
+            if isinstance(rows[code][6], int):
+                assert rows[code][6] == above, (code, rows[code], expected[code])
+            if isinstance(rows[code][7], int):
+                assert rows[code][7] == moved, (code, rows[code], expected[code])

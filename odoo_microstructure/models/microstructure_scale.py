@@ -53,6 +53,11 @@ class MicrostructureScale(models.Model):
         "empty when no such threshold is published.",
     )
     meaningful_change_source = fields.Text(string="Source of the meaningful change")
+    threshold_source = fields.Text(
+        string="Source of the threshold",
+        help="Why the bands marked \"at or above the threshold\" are: the outcome indicators count the "
+        "patients who move below them.",
+    )
     band_ids = fields.One2many("microstructure.scale.band", "scale_id", string="Bands")
     alert_question_id = fields.Many2one(
         "survey.question",

@@ -16,6 +16,11 @@ class MicrostructureScaleBand(models.Model):
     max_score = fields.Float(string="To", digits=(10, 2), required=True)
     sex = fields.Selection(SEXES, help="Empty when the band applies to both sexes.")
     name = fields.Char(string="Interpretation", required=True)
+    above_threshold = fields.Boolean(
+        string="At or above the threshold",
+        help="The band lies at or above the scale's clinical threshold: the outcome indicators count the "
+        "patients who move from such a band to a band below it.",
+    )
 
     _sql_constraints = [
         ("range_check", "CHECK(min_score <= max_score)", "A band must start before it ends."),

@@ -1,8 +1,8 @@
 """The figures of the indicators kept per site and reporting year.
 
 The regional report of a reporting year adds up, site by site, figures that
-only change when a patient file, a consultation, a permanence, a meeting or
-a survey answer of that site and year changes. They are kept per site and
+only change when a patient file, a consultation, a permanence, a meeting, a
+survey answer or a scale result of that site and year changes. They are kept per site and
 year in ``microstructure_indicator_kept``, so that opening the dashboard
 of a national network reads about a thousand rows instead of a million
 consultations.
@@ -80,8 +80,12 @@ STALE_SOURCES = {
         "JOIN microstructure_meeting m ON m.id = r.meeting_id",
         None,
     ),
+    # and the years of its scale results (a file that stops counting takes
+    # its outcomes with it)
     "microstructure_patient": (
-        f"SELECT r.site_id, y FROM %1$s r CROSS JOIN LATERAL {PATIENT_YEARS} y",
+        f"SELECT r.site_id, y FROM %1$s r CROSS JOIN LATERAL (SELECT {PATIENT_YEARS} UNION "
+        "SELECT microstructure_reporting_year(s.date) FROM microstructure_scale_result s "
+        "WHERE s.patient_id = r.id) years (y)",
         "site_id, inclusion_date, exit_date, active, retention_archived, motive_addiction, motive_precarity, "
         "motive_mental_health, sex, birth_date",
     ),
@@ -103,8 +107,16 @@ STALE_SOURCES = {
         "JOIN survey_user_input a ON a.id = r.user_input_id",
         "user_input_id, question_id, suggested_answer_id, skipped",
     ),
-    # which questions count and which answers are positive: every site and
-    # year kept (a setting changed rarely)
+    # a scale result is the follow-up of its year, and may be the baseline of
+    # any later one
+    "microstructure_scale_result": (
+        "SELECT r.site_id, y FROM %1$s r CROSS JOIN LATERAL generate_series(microstructure_reporting_year(r.date), "
+        "greatest(microstructure_reporting_year(r.date), microstructure_reporting_year(current_date))) y",
+        "site_id, patient_id, scale_id, date, score, band_id",
+    ),
+    # which questions count, which answers are positive, the scales'
+    # meaningful changes and thresholds: every site and year kept (settings
+    # changed rarely)
     "survey_question": (
         "SELECT s.site_id, s.year FROM microstructure_indicator_kept s WHERE EXISTS (SELECT FROM %1$s r)",
         "microstructure_indicator",
@@ -112,6 +124,14 @@ STALE_SOURCES = {
     "survey_question_answer": (
         "SELECT s.site_id, s.year FROM microstructure_indicator_kept s WHERE EXISTS (SELECT FROM %1$s r)",
         "microstructure_positive",
+    ),
+    "microstructure_scale": (
+        "SELECT s.site_id, s.year FROM microstructure_indicator_kept s WHERE EXISTS (SELECT FROM %1$s r)",
+        "meaningful_change",
+    ),
+    "microstructure_scale_band": (
+        "SELECT s.site_id, s.year FROM microstructure_indicator_kept s WHERE EXISTS (SELECT FROM %1$s r)",
+        "above_threshold",
     ),
 }
 

@@ -45,6 +45,8 @@ EXPORT_COLUMNS = frozenset({
     "meetings", "invited", "present", "attendance_rate", "discussed",
     "sheets", "sent", "handled", "accompanied", "median_contact", "median_interview",
     "respondents", "positive", "positive_share", "answers",
+    "scale", "mean_change", "meaningful_change", "improved", "improved_share", "above_threshold",
+    "moved_below", "moved_below_share",
 })
 # Identifying data that no published table may ever carry.
 FORBIDDEN_COLUMNS = frozenset({
@@ -53,7 +55,7 @@ FORBIDDEN_COLUMNS = frozenset({
 })
 # the published tables, in the order of the report
 TABLES = ("sites", "professionals", "patients", "patients_by_region", "substances", "flows",
-          "consultations", "permanences", "meetings", "liaisons", "satisfaction", "activity")
+          "consultations", "permanences", "meetings", "liaisons", "satisfaction", "outcomes", "activity")
 
 
 def _share(part, whole):
@@ -230,13 +232,14 @@ class MicrostructureIndicators(models.AbstractModel):
         (numbers, strings, ISO dates) per site, so that they can be kept as
         they are."""
         return ("patients", "flows", "substances", "consultations", "permanences", "meetings", "liaisons",
-                "satisfaction")
+                "satisfaction", "outcomes")
 
     @api.model
     def _get_site_queries(self):
         """The queries of the figures per site, each made by its
         ``_site_rows_<key>`` method, which fills ``{site: {key: rows}}``."""
-        return ("patients", "substances", "consultations", "permanences", "meetings", "liaisons", "satisfaction")
+        return ("patients", "substances", "consultations", "permanences", "meetings", "liaisons", "satisfaction",
+                "outcomes")
 
     @api.model
     def _compute_site_rows(self, params):
@@ -405,6 +408,48 @@ class MicrostructureIndicators(models.AbstractModel):
             positive=definitions.answer_positive("suggestion"),
             answered=definitions.answer_counted("answer", params["start"], params["stop"])))
 
+    def _site_rows_outcomes(self, params, result):
+        """Per site and scale, the patients with a baseline (their first
+        result of the scale) and a follow-up in the period (their last result
+        of the period at least ``FOLLOW_UP_AFTER`` after the baseline): how
+        many, the sum of their changes in hundredths of a point (an integer:
+        sums stay exact), how many improved by the scale's meaningful change,
+        how many were at or above the threshold at baseline, and how many of
+        them are below it at the follow-up."""
+        self._add_site_rows(result, "outcomes", self._fetch("""
+            SELECT outcome.site_id, outcome.scale_id, count(*),
+                   round(sum(outcome.change) * 100)::bigint,
+                   count(*) FILTER (WHERE %(improved)s),
+                   count(*) FILTER (WHERE outcome.baseline_above),
+                   count(*) FILTER (WHERE outcome.baseline_above AND NOT %(follow_up_above)s)
+              FROM (
+                SELECT DISTINCT ON (result.patient_id, result.scale_id)
+                       result.site_id, result.scale_id, result.band_id,
+                       %(change)s AS change, %(baseline_above)s AS baseline_above
+                  FROM microstructure_scale_result result
+                  JOIN microstructure_patient patient ON patient.id = result.patient_id
+                 CROSS JOIN LATERAL (
+                    SELECT first.date, first.score, first.band_id
+                      FROM microstructure_scale_result first
+                     WHERE first.patient_id = result.patient_id AND first.scale_id = result.scale_id
+                     ORDER BY first.date, first.id
+                     LIMIT 1
+                 ) baseline
+                  LEFT JOIN microstructure_scale_band baseline_band ON baseline_band.id = baseline.band_id
+                 WHERE result.site_id = ANY(%(sites)s) AND result.date BETWEEN %(from)s AND %(to)s
+                   AND %(counted)s AND %(followed_up)s
+                 ORDER BY result.patient_id, result.scale_id, result.date DESC, result.id DESC
+              ) outcome
+              JOIN microstructure_scale scale ON scale.id = outcome.scale_id
+              LEFT JOIN microstructure_scale_band follow_up_band ON follow_up_band.id = outcome.band_id
+             GROUP BY 1, 2
+        """, change=definitions.scale_change(SQL("result.score"), SQL("baseline.score")),
+            baseline_above=definitions.band_above_threshold("baseline_band"),
+            follow_up_above=definitions.band_above_threshold("follow_up_band"),
+            improved=definitions.scale_improved(SQL("outcome.change"), "scale"),
+            counted=definitions.patient_counted("patient"),
+            followed_up=definitions.scale_followed_up("result", SQL("baseline.date")), **params))
+
     def _fold_site_rows(self, params, figures, site_rows):
         """The figures of the report from those of its sites, site by site in
         the order of their ids (sums of integers: the order changes
@@ -412,7 +457,7 @@ class MicrostructureIndicators(models.AbstractModel):
         activity = figures["activity"]
         site_region = {site_id: scope[1] for site_id, scope in figures["scope"].items()}
         patients, by_region, inclusions, exits, substances = {}, {}, {}, {}, {}
-        consultations, permanences, meetings, satisfaction = {}, {}, {}, {}
+        consultations, permanences, meetings, satisfaction, outcomes = {}, {}, {}, {}, {}
         exits_before = inclusions_after = answers = 0
         for site_id in sorted(site_rows):
             rows, region, counts = site_rows[site_id], site_region.get(site_id), activity[site_id]
@@ -454,6 +499,9 @@ class MicrostructureIndicators(models.AbstractModel):
                 elif question:
                     totals = satisfaction.get(question, (0, 0))
                     satisfaction[question] = (totals[0] + respondents, totals[1] + positive)
+            for scale, *counts in rows["outcomes"]:
+                totals = outcomes.get(scale, (0,) * len(counts))
+                outcomes[scale] = tuple(total + count for total, count in zip(totals, counts))
         figures["patients"] = {
             key: (count, ages / definitions.DAYS_PER_YEAR, aged) for key, (count, ages, aged) in patients.items()
         }
@@ -470,6 +518,9 @@ class MicrostructureIndicators(models.AbstractModel):
         }
         figures["permanences"], figures["meetings"] = permanences, meetings
         figures["satisfaction"], figures["survey_answers"] = satisfaction, answers
+        # per scale: (patients, sum of the changes in hundredths of a point,
+        # improved, at or above the threshold at baseline, moved below it)
+        figures["outcomes"] = outcomes
 
     # FIGURES OVER THE SCOPE ----------------------------------------------------
     def _query_discussed(self, params, figures):
@@ -664,6 +715,25 @@ class MicrostructureIndicators(models.AbstractModel):
                         hidden=True)
             engine.equation(("activity", "answers"),
                             [("survey", question, "respondents"), ("survey", question, "skipped")])
+
+    def _cells_outcomes(self, engine, figures, site_region, region_ids):
+        # Outcomes per scale: the patients who improved and who did not
+        # (hidden), those at or above the threshold at baseline and those
+        # below it (hidden), and of the former those who moved below it and
+        # those who stayed (hidden). A patient may have several scales: no
+        # sum over the scales is printed.
+        for scale_id, (patients, _change, improved, above, moved_below) in figures["outcomes"].items():
+            key = ("outcome", scale_id)
+            engine.cell((*key, "patients"), patients)
+            engine.cell((*key, "improved"), improved)
+            engine.cell((*key, "not_improved"), patients - improved, hidden=True)
+            engine.equation((*key, "patients"), [(*key, "improved"), (*key, "not_improved")])
+            engine.cell((*key, "above"), above)
+            engine.cell((*key, "below"), patients - above, hidden=True)
+            engine.equation((*key, "patients"), [(*key, "above"), (*key, "below")])
+            engine.cell((*key, "moved_below"), moved_below)
+            engine.cell((*key, "stayed"), above - moved_below, hidden=True)
+            engine.equation((*key, "above"), [(*key, "moved_below"), (*key, "stayed")])
 
     # PUBLISHED TABLES ----------------------------------------------------------
     @api.model
@@ -898,6 +968,72 @@ class MicrostructureIndicators(models.AbstractModel):
             ("positive_share", self.env._("Share positive"), "percent"),
         ], rows, ["positive_share"])
 
+    def _get_outcome_scales(self, figures):
+        """The scales of the outcome table: the active ones and those with
+        figures, in their order."""
+        # sudo: the scales, their codes and meaningful changes are public
+        # facts (published references), which the regional managers do not
+        # read otherwise
+        Scale = self.env["microstructure.scale"].sudo().with_context(active_test=False)
+        return Scale.search_fetch(
+            ["|", ("active", "=", True), ("id", "in", list(figures["outcomes"]))],
+            ["code", "meaningful_change", "meaningful_change_source"],
+        )
+
+    def _table_outcomes(self, report):
+        """Per scale, the patients with a baseline and a follow-up at least
+        five months later in the period: the mean change of their score, the
+        share improved by at least the scale's clinically meaningful change
+        (for the scales that have a published one), the share of those at or
+        above the threshold at baseline who moved below it."""
+        engine, value, outcomes = report.engine, report.value, report.figures["outcomes"]
+        rows, sources = [], []
+        for scale in self._get_outcome_scales(report.figures):
+            patients, change, _improved, _above, _moved = outcomes.get(scale.id, (0, 0, 0, 0, 0))
+            key = ("outcome", scale.id)
+            meaningful = scale.meaningful_change or None
+            row = [scale.code, 0, None, meaningful, None, None, 0, 0, None]
+            if scale.id in outcomes:
+                count = engine.count((*key, "patients"))
+                row[1] = value((*key, "patients"))
+                row[2] = engine.statistic(
+                    lambda change=change, patients=patients: definitions.round_half_up(change / 100 / patients),
+                    count, [(*key, "patients")],
+                ) if patients else None
+                if meaningful:
+                    row[4] = value((*key, "improved"))
+                    row[5] = engine.share((*key, "improved"), (*key, "patients"), count)
+                row[6] = value((*key, "above"))
+                row[7] = value((*key, "moved_below"))
+                row[8] = engine.share((*key, "moved_below"), (*key, "above"), engine.count((*key, "above")))
+            elif meaningful:
+                row[4] = 0
+            rows.append(row)
+            if meaningful:
+                points = f"{meaningful:g}"
+                sources.append(self.env._(
+                    "%(scale)s: %(points)s points (%(reference)s)",
+                    scale=scale.code, points=points, reference=scale.meaningful_change_source,
+                ))
+        note = self.env._(
+            "Patients with a first result of the scale (the baseline) and, during the year, a result at least "
+            "5 months later (the follow-up: the last one). A negative change is an improvement. Clinically "
+            "meaningful change: %(sources)s; the other scales have none published. Threshold: the bands "
+            "marked as such on each scale, from the source of its bands.",
+            sources="; ".join(sources) or self.env._("none published"),
+        )
+        return self._make_table("outcomes", self.env._("Outcomes of the validated scales"), [
+            ("scale", self.env._("Scale"), "text"),
+            ("patients", self.env._("Patients with a baseline and a follow-up"), "count"),
+            ("mean_change", self.env._("Mean change (points)"), "decimal"),
+            ("meaningful_change", self.env._("Clinically meaningful change (points)"), "decimal"),
+            ("improved", self.env._("Improved by at least the meaningful change"), "count"),
+            ("improved_share", self.env._("Share improved"), "percent"),
+            ("above_threshold", self.env._("At or above the threshold at baseline"), "count"),
+            ("moved_below", self.env._("Moved below the threshold"), "count"),
+            ("moved_below_share", self.env._("Share moved below the threshold"), "percent"),
+        ], rows, ["improved_share", "moved_below_share"], total=False, note=note)
+
     def _table_activity(self, report):
         # Activity per site (permanences and meetings held: public facts),
         # by region, network and site
@@ -928,12 +1064,13 @@ class MicrostructureIndicators(models.AbstractModel):
         ], rows, ["patients"])
 
     @staticmethod
-    def _make_table(key, title, columns, rows, chart, label_column=0, total=True):
-        """A published table; ``total``: its last row sums up the others."""
+    def _make_table(key, title, columns, rows, chart, label_column=0, total=True, note=None):
+        """A published table; ``total``: its last row sums up the others;
+        ``note``: what its figures mean, printed under it."""
         for column, _label, _kind in columns:
             if column not in EXPORT_COLUMNS or column in FORBIDDEN_COLUMNS:
                 raise ValueError(f"column {column!r} is not in the whitelist of published columns")
         return {
             "key": key, "title": title, "columns": columns, "rows": rows,
-            "chart": chart, "label_column": label_column, "total": total and bool(rows),
+            "chart": chart, "label_column": label_column, "total": total and bool(rows), "note": note,
         }

@@ -130,6 +130,35 @@ class TestIndicatorSummary(IndicatorCase):
         )
         self._assert_touched(*self.sites)
 
+    def test_scale_results(self):
+        """A result touches its site in its year and every later one: it may
+        be the baseline of their follow-ups."""
+        baseline = self.env["microstructure.scale.result"].search([
+            ("patient_id", "=", self.men_a2[0].id), ("date", "=", "2024-05-01"),
+        ])
+        self.env.cr.execute("UPDATE microstructure_scale_result SET score = 25 WHERE id = %s", [baseline.id])
+        self.assertFalse(kept_sites(self.env, [self.site_a2.id], YEAR - 1))
+        self._assert_touched(self.site_a2)
+        self.assertEqual(self._figures()["outcomes"][self.audit.id][:2], (11, -16500 - 500))
+
+    def test_scale_results_follow_their_patient(self):
+        self.men_a2[0].site_id = self.site_b1
+        self._assert_touched(self.site_a2, self.site_b1)
+
+    def test_scale_settings_touch_every_site(self):
+        self.env.cr.execute("UPDATE microstructure_scale SET meaningful_change = 10 WHERE id = %s", [self.audit.id])
+        self._assert_touched(*self.sites)
+        self.Summary._refresh([YEAR])
+        band = self.audit.band_ids.filtered(lambda band: band.sex == "male" and band.min_score == 7)
+        band.above_threshold = False
+        self._assert_touched(*self.sites)
+        self.assertEqual(self._figures()["outcomes"][self.audit.id], (11, -16500, 11, 11, 11))
+
+    def test_archived_file_takes_its_outcomes(self):
+        self.women_a1[:3].action_archive()
+        self._assert_touched(self.site_a1)
+        self.assertEqual(self._figures()["outcomes"][self.epices.id][0], 11)
+
     def test_change_of_profession(self):
         self.pro_psy_a.profession = "psychiatrist"
         self._assert_touched(self.site_a1)

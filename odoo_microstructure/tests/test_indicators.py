@@ -157,6 +157,70 @@ class IndicatorCase(MicrostructureCommon):
         cls._answers(env, cls.site_b1, 15, {"recommend": 15, "quality_of_life": 15})
         cls._answers(env, cls.site_a2, 4, {"recommend": 4})
         cls.sites = cls.site_a1 | cls.site_a2 | cls.site_b1
+        cls._scale_results(env)
+
+    @classmethod
+    def _scale_results(cls, env):
+        """Scale results whose outcomes are known: a baseline (the first
+        result) and a follow-up in the year at least 5 months later (the last
+        one)."""
+        cls.phq9, cls.gad7, cls.audit, cls.epices = (
+            env.ref(f"odoo_microstructure.microstructure_scale_{code}") for code in ("phq9", "gad7", "audit", "epices")
+        )
+        vals = []
+
+        def results(scale, patients, day, score):
+            vals.extend((scale, patient, day, score) for patient in patients)
+
+        b1, mental_a1 = cls.men_b1 | cls.women_b1, cls.mental_a1
+        # PHQ-9 (meaningful change 5, threshold 10), 27 patients:
+        # 12 at B1 from 16 to 6: improved, moved below the threshold
+        results(cls.phq9, b1[:12], date(2025, 1, 15), 16)
+        results(cls.phq9, b1[:12], date(2025, 7, 1), 6)
+        # 3 at B1 from 12 to 11: not improved, still above it
+        results(cls.phq9, b1[12:], date(2025, 1, 15), 12)
+        results(cls.phq9, b1[12:], date(2025, 7, 1), 11)
+        # 4 at A1 from 8 to 2, followed up 5 months to the day later; 8 from
+        # 8 to 11, through a 20 at 2 months that is no follow-up (too early)
+        results(cls.phq9, mental_a1, date(2025, 3, 1), 8)
+        results(cls.phq9, mental_a1[4:], date(2025, 5, 1), 20)
+        results(cls.phq9, mental_a1[:4], date(2025, 8, 1), 2)
+        results(cls.phq9, mental_a1[4:], date(2025, 8, 1), 11)
+        # not counted: followed up a day short of 5 months
+        results(cls.phq9, cls.men_a1[1], date(2025, 3, 1), 15)
+        results(cls.phq9, cls.men_a1[1], date(2025, 7, 31), 0)
+        # GAD-7 (meaningful change 4, threshold 10), 27 patients from 15:
+        # 14 to 5, 13 to 14; a result after the year changes nothing
+        results(cls.gad7, b1 | mental_a1, date(2025, 1, 10), 15)
+        results(cls.gad7, (b1 | mental_a1)[:14], date(2025, 6, 20), 5)
+        results(cls.gad7, (b1 | mental_a1)[14:], date(2025, 6, 20), 14)
+        results(cls.gad7, b1[:1], date(2025, 9, 15), 0)
+        # AUDIT (no meaningful change published; men's threshold 7), 11 men
+        # at A2: baseline the year before at 20, 15 in November, then 5 (the
+        # follow-up is the last result of the year)
+        results(cls.audit, cls.men_a2, date(2024, 5, 1), 20)
+        results(cls.audit, cls.men_a2, date(2024, 11, 1), 15)
+        results(cls.audit, cls.men_a2, date(2025, 6, 1), 5)
+        # EPICES (threshold 30.17), 14 women at A1 from 45.56 to 20.12
+        results(cls.epices, cls.women_a1, date(2024, 10, 1), 45.56)
+        results(cls.epices, cls.women_a1, date(2025, 4, 1), 20.12)
+        # an archived file counts nowhere
+        archived = env["microstructure.patient"].create({
+            "name": "Zorglub900", "first_names": "Firstnametest", "sex": "female", "birth_date": "1980-01-01",
+            "site_id": cls.site_a1.id, "inclusion_date": "2024-09-15", "motive_mental_health": True,
+        })
+        results(cls.phq9, archived, date(2024, 9, 15), 20)
+        results(cls.phq9, archived, date(2025, 4, 15), 0)
+        user_inputs = env["survey.user_input"].create([
+            {"survey_id": scale.survey_id.id, "microstructure_patient_id": patient.id}
+            for scale, patient, _day, _score in vals
+        ])
+        env["microstructure.scale.result"].create([
+            {"patient_id": patient.id, "scale_id": scale.id, "date": day, "score": score,
+             "band_id": scale._band(score, patient.sex).id, "user_input_id": user_input.id, "how": "practitioner"}
+            for (scale, patient, day, score), user_input in zip(vals, user_inputs)
+        ])
+        archived.action_archive()
 
     @classmethod
     def _answers(cls, env, site, total, positives):
@@ -194,9 +258,9 @@ class IndicatorCase(MicrostructureCommon):
 class TestIndicators(IndicatorCase):
     """Figures, protection and period of the indicators."""
 
-    # scope, sites, members, the figures kept (none), the 7 queries of the
+    # scope, sites, members, the figures kept (none), the 8 queries of the
     # figures per site, the patients discussed and the liaison funnel
-    figure_queries = 13
+    figure_queries = 14
 
     # EXACT FIGURES -------------------------------------------------------------
     def test_raw_figures(self):
@@ -435,6 +499,45 @@ class TestIndicators(IndicatorCase):
             [3, "Cannabis", PRIMARY], [3, "Cocaine", PRIMARY], [3, "Heroin and other opiates", PRIMARY],
         ])
 
+    def test_outcomes(self):
+        """Per scale: the patients with a baseline and a follow-up 5 months
+        later or more in the year, their mean change, the share improved by
+        the scale's meaningful change, the share moved below its threshold."""
+        table = self._tables()["outcomes"]
+        outcomes = {row[0]: row[1:] for row in table["rows"]}
+        self.assertEqual(list(outcomes), ["AUDIT", "AUDIT-C", "FTND", "CAST", "PHQ-9", "GAD-7", "EPICES"])
+        # (12 × -10 + 3 × -1 + 4 × -6 + 8 × 3) / 27; 15 at 10 or more at
+        # baseline, 12 of them below 10 after: the 3 who stayed would be
+        # known, so the 12 are masked
+        self.assertEqual(outcomes["PHQ-9"], [27, -4.6, 5.0, 16, 16 / 27, 15, SECONDARY, PRIMARY])
+        self.assertEqual(outcomes["GAD-7"], [27, -5.7, 4.0, 14, 14 / 27, 27, 14, 14 / 27])
+        # no meaningful change published: no share improved
+        self.assertEqual(outcomes["AUDIT"], [11, -15.0, None, None, None, 11, 11, 1.0])
+        # (20.12 - 45.56) in hundredths of a point, exactly
+        self.assertEqual(outcomes["EPICES"], [14, -25.4, None, None, None, 14, 14, 1.0])
+        self.assertEqual(outcomes["CAST"], [0, None, None, None, None, 0, 0, None])
+        self.assertFalse(table["total"])
+        self.assertIn("PHQ-9: 5 points (Löwe B", table["note"])
+        self.assertIn("GAD-7: 4 points (Toussaint A", table["note"])
+        figures = self._figures()["outcomes"]
+        self.assertEqual(figures[self.epices.id], (14, -35616, 0, 14, 14))
+        self.assertEqual(figures[self.phq9.id], (27, -12300, 16, 15, 12))
+
+    def test_outcomes_masked(self):
+        # B1 alone: 12 of 15 improved and moved below, the 3 others would be known
+        outcomes = {row[0]: row[1:] for row in self._tables(self.site_b1)["outcomes"]["rows"]}
+        self.assertEqual(outcomes["PHQ-9"], [15, -8.2, 5.0, SECONDARY, PRIMARY, 15, SECONDARY, PRIMARY])
+        self.assertEqual(outcomes["GAD-7"], [15, -9.4, 4.0, SECONDARY, PRIMARY, 15, SECONDARY, PRIMARY])
+        # A1 alone: 4 improved of 12 (the 8 others are hidden behind them)
+        outcomes = {row[0]: row[1:] for row in self._tables(self.site_a1)["outcomes"]["rows"]}
+        self.assertEqual(outcomes["PHQ-9"], [12, 0.0, 5.0, PRIMARY, PRIMARY, 0, 0, None])
+        self.assertEqual(outcomes["GAD-7"], [12, -1.0, 4.0, 0, 0.0, 12, 0, 0.0])
+        self.assertEqual(outcomes["EPICES"], [14, -25.4, None, None, None, 14, 14, 1.0])
+        # A2 alone: 11 men
+        outcomes = {row[0]: row[1:] for row in self._tables(self.site_a2)["outcomes"]["rows"]}
+        self.assertEqual(outcomes["AUDIT"], [11, -15.0, None, None, None, 11, 11, 1.0])
+        self.assertEqual(outcomes["PHQ-9"], [0, None, 5.0, 0, None, 0, 0, None])
+
     def test_queries_do_not_grow_with_the_sites(self):
         """The same queries whatever the number of sites: the names of the
         sites with their region and network, the sites, their members, the
@@ -602,7 +705,7 @@ class TestIndicators(IndicatorCase):
         self.assertEqual(wizard.filename, "microstructure_indicators_2024-09-01_2025-08-31.xlsx")
         content = base64.b64decode(wizard.file)
         book = openpyxl.load_workbook(io.BytesIO(content))
-        self.assertEqual(len(book.sheetnames), 12)
+        self.assertEqual(len(book.sheetnames), 13)
         titles = {sheet.title: sheet for sheet in book.worksheets}
         consultations = titles["Consultations"]
         self.assertEqual(consultations.freeze_panes, "B5")
@@ -652,8 +755,10 @@ class TestIndicators(IndicatorCase):
             expected = tables[table["key"]]
             self.assertEqual(table["rows"], expected["rows"], table["key"])
             self.assertEqual([(c["key"], c["label"], c["kind"]) for c in table["columns"]], expected["columns"])
-            self.assertEqual((table["title"], table["chart"], table["label_column"], table["total"]),
-                             (expected["title"], expected["chart"], expected["label_column"], expected["total"]))
+            self.assertEqual(
+                (table["title"], table["chart"], table["label_column"], table["total"], table["note"]),
+                (expected["title"], expected["chart"], expected["label_column"], expected["total"], expected["note"]),
+            )
         text = json.dumps(dashboard)
         self.assertIn('"consultations"', text)
         self.assertNotIn("Zorglub", text)
@@ -673,18 +778,18 @@ class TestIndicators(IndicatorCase):
 
     def test_dashboard_query_count(self):
         """The page of a year and its workbook: the perimeter, the user, the
-        queries of the figures (``test_queries_do_not_grow_with_the_sites``)
-        and the names of the substances; the workbook adds the wizard's own
-        reads and writes."""
+        queries of the figures (``test_queries_do_not_grow_with_the_sites``),
+        the names of the substances and the scales; the workbook adds the
+        wizard's own reads and writes."""
         Export = self.env["microstructure.indicator.export"].with_user(self.user_regional_ge)
         Export.get_dashboard(str(YEAR))
         self.env.invalidate_all()
-        with self.assertQueryCount(self.figure_queries + 4):
+        with self.assertQueryCount(self.figure_queries + 5):
             Export.get_dashboard(str(YEAR))
         wizard = Export.create({"year": str(YEAR)})
         wizard.action_export()
         self.env.invalidate_all()
-        with self.assertQueryCount(self.figure_queries + 10):
+        with self.assertQueryCount(self.figure_queries + 11):
             wizard.action_export()
 
     def test_public_methods(self):
@@ -715,6 +820,8 @@ COLUMNS = {
     "meetings": ["kind", "meetings", "invited", "present", "attendance_rate", "discussed"],
     "liaisons": ["region", "sheets", "sent", "handled", "accompanied", "median_contact", "median_interview"],
     "satisfaction": ["question", "respondents", "positive", "positive_share"],
+    "outcomes": ["scale", "patients", "mean_change", "meaningful_change", "improved", "improved_share",
+                 "above_threshold", "moved_below", "moved_below_share"],
     "activity": ["site", "network", "patients", "consultations", "permanences", "meetings", "sheets", "answers"],
 }
 PEOPLE = {
@@ -724,6 +831,7 @@ PEOPLE = {
     "consultations": ("done", "no_show", "excused", "cancelled", "consultations"), "permanences": ("booked",),
     "meetings": ("discussed",), "liaisons": ("sheets", "sent", "handled", "accompanied"),
     "satisfaction": ("respondents", "positive"), "activity": ("patients", "consultations", "sheets", "answers"),
+    "outcomes": ("patients", "improved", "above_threshold", "moved_below"),
 }
 # a share, rate, mean or median, and the counts it reveals with its value
 DERIVED = {
@@ -731,6 +839,8 @@ DERIVED = {
     ("patients", "mean_age"): ("patients",), ("consultations", "no_show_rate"): ("no_show", "done", "excused"),
     ("permanences", "fill_rate"): ("booked",), ("satisfaction", "positive_share"): ("positive", "respondents"),
     ("liaisons", "median_contact"): ("sent",), ("liaisons", "median_interview"): ("handled",),
+    ("outcomes", "mean_change"): ("patients",), ("outcomes", "improved_share"): ("improved", "patients"),
+    ("outcomes", "moved_below_share"): ("moved_below", "above_threshold"),
 }
 TOTAL = "Total"
 ANSWERED = "Questionnaires answered"
@@ -993,6 +1103,13 @@ class TestIndicatorAttacks(IndicatorCase, HttpCase):
                 respondents = name("satisfaction", row, "respondents")
                 gap(respondents, name("satisfaction", row, "positive"), (year, "negative", row))
                 gap(name("satisfaction", ANSWERED, "respondents"), respondents, (year, "skipped", row))
+        # outcomes: the patients who did not improve, those below the
+        # threshold at baseline, and those who stayed above it
+        for row in rows("outcomes"):
+            patients, above = name("outcomes", row, "patients"), name("outcomes", row, "above_threshold")
+            gap(patients, name("outcomes", row, "improved"), (year, "not improved", row))
+            gap(patients, above, (year, "below at baseline", row))
+            gap(above, name("outcomes", row, "moved_below"), (year, "stayed above", row))
         # sites of a region add up to the region; report totals are the same people
         for region, sites in site_regions.items():
             for column, table, other in (("patients", "patients_by_region", "patients"),

@@ -231,6 +231,39 @@ def answer_positive(suggestion):
     return SQL("coalesce(%s, FALSE)", SQL.identifier(suggestion, "microstructure_positive"))
 
 
+# OUTCOMES OF THE VALIDATED SCALES ---------------------------------------------
+# a patient's outcome on a scale compares its baseline (its first result of
+# the scale, whenever it was) with its follow-up in the period (its last
+# result of the period at least this long after the baseline); the results of
+# a patient file that does not count (``patient_counted``) count nowhere
+FOLLOW_UP_AFTER = "5 months"
+
+
+def scale_followed_up(result, baseline_date):
+    """The result is a follow-up of the baseline of date ``baseline_date``:
+    at least ``FOLLOW_UP_AFTER`` later."""
+    return SQL("%s >= %s + %s::interval", SQL.identifier(result, "date"), baseline_date, FOLLOW_UP_AFTER)
+
+
+def scale_change(follow_up_score, baseline_score):
+    """The change of the score from the baseline to the follow-up (every
+    scale shipped scores worse higher: a fall is an improvement)."""
+    return SQL("(%s - %s)", follow_up_score, baseline_score)
+
+
+def scale_improved(change, scale):
+    """The score fell by at least the scale's clinically meaningful change
+    (false when the scale has none)."""
+    meaningful = SQL.identifier(scale, "meaningful_change")
+    return SQL("coalesce(%s > 0 AND -%s >= %s, FALSE)", meaningful, change, meaningful)
+
+
+def band_above_threshold(band):
+    """The band is at or above the scale's clinical threshold (a result
+    without a band is not)."""
+    return SQL("coalesce(%s, FALSE)", SQL.identifier(band, "above_threshold"))
+
+
 # ROUNDING --------------------------------------------------------------------
 def round_half_up(value, digits=1):
     """A decimal figure as printed: rounded half up (2.25 gives 2.3), from

@@ -1,6 +1,13 @@
-"""What the migration scripts do to the record rules of the addon. Their
-files are ``noupdate``: an upgrade changes a rule only when a script lets it
-(or removes it, so that the upgrade creates it again from its file)."""
+"""What the migration scripts do to the record rules and the data of the
+addon. Their files are ``noupdate``: an upgrade changes a rule or a record
+only when a script lets it (or removes it, so that the upgrade creates it
+again from its file)."""
+
+import ast
+
+from lxml import etree
+
+from odoo.tools import SQL, file_path
 
 
 def set_rules_noupdate(cr, noupdate):
@@ -29,3 +36,29 @@ def delete_rules(cr, names):
         """,
         [tuple(names)],
     )
+
+
+def fill_from_data_file(cr, path, fields):
+    """Write, from the addon's data file ``path``, the values of ``fields``
+    (``{model: field names}``) of the records it ships, where the database
+    holds none yet (an empty text, a false boolean): the new fields of
+    ``noupdate`` records, without touching what an administrator changed."""
+    tree = etree.parse(file_path(f"odoo_microstructure/{path}"))
+    for model, names in fields.items():
+        for record in tree.iterfind(f".//record[@model='{model}']"):
+            for node in record.iterfind("field"):
+                name = node.get("name")
+                if name not in names:
+                    continue
+                value = ast.literal_eval(node.get("eval")) if node.get("eval") else node.text
+                column = SQL.identifier(name)
+                cr.execute(SQL(
+                    """
+                    UPDATE %(table)s SET %(column)s = %(value)s
+                     WHERE id = (SELECT res_id FROM ir_model_data
+                                  WHERE module = 'odoo_microstructure' AND name = %(xmlid)s AND model = %(model)s)
+                       AND (%(column)s IS NULL OR %(column)s::text IN ('', 'false'))
+                    """,
+                    table=SQL.identifier(model.replace(".", "_")), column=column, value=value,
+                    xmlid=record.get("id"), model=model,
+                ))

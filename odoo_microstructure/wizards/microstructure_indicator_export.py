@@ -145,6 +145,7 @@ class MicrostructureIndicatorExport(models.TransientModel):
                     "chart": table["chart"],
                     "label_column": table["label_column"],
                     "total": table["total"],
+                    "note": table["note"],
                 }
                 for table in tables
             ],
@@ -257,6 +258,9 @@ class MicrostructureIndicatorExport(models.TransientModel):
         note_row = FIRST_ROW + len(rows) + 1
         sheet.write(note_row, 0, self.env._("< 11: from 1 to 10 people. s: masked so that no small count can be "
                                    "recomputed from the totals."), styles["note"])
+        if table["note"]:
+            note_row += 1
+            sheet.write(note_row, 0, table["note"], styles["note"])
         self._add_chart(workbook, sheet, name, table, note_row)
 
     @staticmethod

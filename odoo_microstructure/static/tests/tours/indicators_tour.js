@@ -47,6 +47,10 @@ registry.category("web_tour.tours").add("odoo_microstructure_indicators_tour", {
             trigger: `${PAGE} [data-table="satisfaction"] table`,
         },
         {
+            content: "The outcomes of the validated scales, with what their figures mean",
+            trigger: `${PAGE} [data-table="outcomes"]:has(td:contains("PHQ-9")) .o_microstructure_indicator_table_note:contains("5")`,
+        },
+        {
             content: "A chart is drawn",
             trigger: `${PAGE} [data-table="sites"] .o_microstructure_indicator_chart canvas`,
         },
