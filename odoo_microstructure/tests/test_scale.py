@@ -1,3 +1,4 @@
+from odoo.modules.migration import load_script
 from odoo.tests import TransactionCase, tagged
 
 from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
@@ -138,6 +139,43 @@ class TestScale(TransactionCase):
             )
         self.assertTrue(self.scales["AUDIT-C"].sex_specific)
         self.assertFalse(self.scales["PHQ-9"].sex_specific)
+
+    def test_thresholds_shipped(self):
+        """The lowest score at or above each scale's threshold, per sex."""
+        thresholds = {
+            "AUDIT": {"female": 6, "male": 7}, "AUDIT-C": {"female": 3, "male": 4}, "FTND": {False: 3},
+            "CAST": {False: 7}, "PHQ-9": {False: 10}, "GAD-7": {False: 10}, "EPICES": {False: 30.17},
+        }
+        for code, expected in thresholds.items():
+            scale = self.scales[code]
+            above = scale.band_ids.filtered("above_threshold")
+            self.assertEqual({sex: min(above.filtered(lambda b, sex=sex: b.sex == sex).mapped("min_score"))
+                              for sex in expected}, expected, code)
+            # every band above a band at the threshold is at it too
+            for band in scale.band_ids:
+                higher = scale.band_ids.filtered(lambda b, band=band: b.sex == band.sex and b.min_score > band.min_score)
+                if band.above_threshold:
+                    self.assertTrue(all(higher.mapped("above_threshold")), code)
+            self.assertTrue(scale.threshold_source, code)
+
+    def test_upgrade_fills_the_thresholds_only(self):
+        """18.0.1.4.0 writes the thresholds of the shipped scales from the
+        data file where the database has none, and keeps an
+        administrator's."""
+        phq9, gad7 = self.scales["PHQ-9"], self.scales["GAD-7"]
+        self.env.flush_all()
+        self.env.cr.execute("UPDATE microstructure_scale_band SET above_threshold = NULL")
+        self.env.cr.execute("UPDATE microstructure_scale SET threshold_source = NULL WHERE id != %s", [gad7.id])
+        self.env.cr.execute("UPDATE microstructure_scale SET threshold_source = 'Local', name = 'Changed' "
+                            "WHERE id = %s", [gad7.id])
+        # as Odoo's upgrade loads it
+        migration = load_script("odoo_microstructure/migrations/18.0.1.4.0/post-migrate.py", "post_migrate")
+        migration.migrate(self.env.cr, "18.0.1.3.0")
+        self.env.invalidate_all()
+        self.assertEqual(phq9.band_ids.filtered("above_threshold").mapped("min_score"), [10, 15, 20])
+        self.assertTrue(phq9.threshold_source.startswith("Kroenke"))
+        self.assertEqual((gad7.threshold_source, gad7.name), ("Local", "Changed"))
+        self.assertEqual(self.env["microstructure.scale.band"].search_count([("above_threshold", "=", True)]), 18)
 
     def test_minimum_and_maximum(self):
         for code, (low, high) in RANGES.items():
