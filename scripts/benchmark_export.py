@@ -216,7 +216,7 @@ def complete(db, addons_path):
 
 # FLOOR ------------------------------------------------------------------------
 # The same figures by hand-written plain SQL on the bare cursor: one query per
-# table read, filtered by the scope's sites before any aggregation, with the
+# table read (the scale results with their baselines in one), filtered by the scope's sites before any aggregation, with the
 # fewest columns and groups; Python only sums what a query returns.
 FLOOR = {
     "scope": """
@@ -330,6 +330,37 @@ FLOOR = {
            AND answer.end_datetime < %(stop)s AND NOT coalesce(line.skipped, FALSE)
            AND question.microstructure_indicator IS NOT NULL
          GROUP BY 2""",
+    # the outcomes of the validated scales: each result with its patient's
+    # first of the scale (a window), the last of the period 5 months after
+    "outcomes": """
+        WITH ranked AS (
+            SELECT result.id, result.patient_id, result.scale_id, result.site_id, result.date, result.score,
+                   band.above_threshold AS above,
+                   first_value(result.date) OVER first AS base_date,
+                   first_value(result.score) OVER first AS base_score,
+                   first_value(band.above_threshold) OVER first AS base_above
+              FROM microstructure_scale_result result
+              LEFT JOIN microstructure_scale_band band ON band.id = result.band_id
+             WHERE result.patient_id IN (
+                 SELECT patient_id FROM microstructure_scale_result
+                  WHERE site_id = ANY(%(sites)s) AND date BETWEEN %(from)s AND %(to)s)
+            WINDOW first AS (PARTITION BY result.patient_id, result.scale_id ORDER BY result.date, result.id)
+        ), follow_up AS (
+            SELECT DISTINCT ON (patient_id, scale_id) * FROM ranked
+             WHERE date BETWEEN %(from)s AND %(to)s AND date >= base_date + interval '5 months'
+             ORDER BY patient_id, scale_id, date DESC, id DESC
+        )
+        SELECT follow_up.site_id, follow_up.scale_id, count(*),
+               round(sum(follow_up.score - follow_up.base_score) * 100)::bigint,
+               count(*) FILTER (WHERE scale.meaningful_change > 0
+                                  AND follow_up.base_score - follow_up.score >= scale.meaningful_change),
+               count(*) FILTER (WHERE follow_up.base_above),
+               count(*) FILTER (WHERE follow_up.base_above AND NOT coalesce(follow_up.above, FALSE))
+          FROM follow_up
+          JOIN microstructure_patient patient ON patient.id = follow_up.patient_id
+          JOIN microstructure_scale scale ON scale.id = follow_up.scale_id
+         WHERE follow_up.site_id = ANY(%(sites)s) AND (patient.active OR patient.retention_archived)
+         GROUP BY 1, 2""",
 }
 
 
@@ -415,6 +446,10 @@ def floor_figures(cr, site_ids, bounds):
         else:
             activity[site][5] = respondents
             figures["survey_answers"] += respondents
+    outcomes = {}
+    for _site, scale, *counts in fetch("outcomes"):
+        outcomes[scale] = tuple(a + b for a, b in zip(outcomes.get(scale, (0,) * len(counts)), counts))
+    figures["outcomes"] = outcomes
     return figures
 
 

@@ -41,8 +41,9 @@ def test_workbook_opens_in_libreoffice():
             root = etree.fromstring(ods.read("content.xml"))
         sheets = root.findall(".//table:table", ODS)
         names = [sheet.get(f"{{{ODS['table']}}}name") for sheet in sheets]
-        assert len(names) == 12, names
+        assert len(names) == 13, names
         assert "Microstructures par région" in names and "Satisfaction des patients" in names
+        assert "Résultats des échelles validées" in names
         for sheet in sheets:
             charts = sheet.findall(".//draw:object", ODS)
             assert len(charts) == 1, sheet.get(f"{{{ODS['table']}}}name")
