@@ -6,8 +6,10 @@
 # On first start it installs odoo_microstructure (without demo data) in
 # MICROSTRUCTURE_DB.  At every start it sets the system parameter report.url
 # to REPORT_URL (default http://nginx): wkhtmltopdf fetches the assets of PDF
-# reports from the proxy's cache, never from the workers themselves.  Extra
-# arguments go to Odoo.
+# reports from the proxy's cache, never from the workers themselves; and
+# report.print_delay to REPORT_PRINT_DELAY (default 100 ms instead of Odoo's
+# 1,000: the liaison PDF needs no JavaScript, and a worker waits for
+# wkhtmltopdf).  Extra arguments go to Odoo.
 set -euo pipefail
 DB=${MICROSTRUCTURE_DB:-microstructure}
 : "${ODOO_ADMIN_PASSWD:?set ODOO_ADMIN_PASSWD (docker/.env): the master password}"
@@ -34,9 +36,10 @@ if ! PGPASSWORD="${PASSWORD:-odoo}" psql -h "${HOST:-db}" -p "${PORT:-5432}" -U 
     --workers=0 --stop-after-init
 fi
 PGPASSWORD="${PASSWORD:-odoo}" psql -q -v ON_ERROR_STOP=1 -h "${HOST:-db}" -p "${PORT:-5432}" -U "${USER:-odoo}" \
-  -d "$DB" -v url="${REPORT_URL:-http://nginx}" <<'SQL'
+  -d "$DB" -v url="${REPORT_URL:-http://nginx}" -v delay="${REPORT_PRINT_DELAY:-100}" <<'SQL'
 INSERT INTO ir_config_parameter (key, value, create_uid, write_uid, create_date, write_date)
-VALUES ('report.url', :'url', 1, 1, now() at time zone 'UTC', now() at time zone 'UTC')
+VALUES ('report.url', :'url', 1, 1, now() at time zone 'UTC', now() at time zone 'UTC'),
+       ('report.print_delay', :'delay', 1, 1, now() at time zone 'UTC', now() at time zone 'UTC')
 ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, write_date = EXCLUDED.write_date;
 SQL
 echo "start-production: $workers workers on $cores cores, PDF assets from ${REPORT_URL:-http://nginx}"

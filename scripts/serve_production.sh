@@ -11,7 +11,8 @@
 # MS_HTTP_PORT (8470), MS_GEVENT_PORT (8480), MS_PROXY_PORT (nginx, 8479),
 # PG_PRIMARY_PORT (5434), PG_REPLICA_PORT (5433; empty: no replica),
 # ODOO_WORKERS (default 2 x cores + 1; 0 gives Odoo's threaded server),
-# ODOO_ADMIN_PASSWD (default: a random secret written to MS_RUN_DIR/admin_passwd).
+# ODOO_ADMIN_PASSWD (default: a random secret written to MS_RUN_DIR/admin_passwd),
+# REPORT_PRINT_DELAY (ms wkhtmltopdf waits after loading a PDF report; 100).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 PYTHON=${PYTHON:-python3}
@@ -101,6 +102,18 @@ pidfile = $RUN/odoo.pid
 EOF
   fi
   stop
+  # the liaison PDF needs no JavaScript: wkhtmltopdf need not wait Odoo's
+  # default second after loading it (see the README); the threaded server
+  # keeps Odoo's default, as scripts/demo.sh has it
+  if [ "$WORKERS" != 0 ]; then
+    psql -h "$SOCKET" -p "$PRIMARY_PORT" -d "$DB" -XqAt -v delay="${REPORT_PRINT_DELAY:-100}" <<'SQL'
+INSERT INTO ir_config_parameter (key, value, create_uid, write_uid, create_date, write_date)
+VALUES ('report.print_delay', :'delay', 1, 1, now() at time zone 'UTC', now() at time zone 'UTC')
+ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, write_date = EXCLUDED.write_date;
+SQL
+  else
+    psql -h "$SOCKET" -p "$PRIMARY_PORT" -d "$DB" -XqAtc "DELETE FROM ir_config_parameter WHERE key = 'report.print_delay'"
+  fi
   : > "$RUN/odoo.log"
   # odoo-bin (not python3 -m odoo): the gevent process re-executes this command line
   nohup "$PYTHON" "$odoo_bin" -c "$conf" >> "$RUN/odoo.log" 2>&1 &

@@ -111,8 +111,8 @@ def test_replica_guard_fence_from_another_container(tmp_path):
 
 
 def test_production_start_points_pdf_reports_to_the_proxy(tmp_path):
-    """start-production.sh sets report.url at every start (insert, then
-    update), run here on a scratch database."""
+    """start-production.sh sets report.url and report.print_delay at every
+    start (insert, then update), run here on a scratch database."""
     start = (ROOT / "docker" / "start-production.sh").read_text()
     snippet = start[start.index('PGPASSWORD="${PASSWORD:-odoo}" psql -q'):start.index("\nSQL\n") + 5]
     compose = (ROOT / "docker" / "docker-compose.production.yml").read_text()
@@ -127,13 +127,16 @@ def test_production_start_points_pdf_reports_to_the_proxy(tmp_path):
         env = dict(os.environ, HOST=os.environ.get("PGHOST", "/var/run/postgresql"),
                    PORT=os.environ.get("PGPORT", "5432"), USER=os.environ.get("PGUSER") or getpass.getuser(), DB=db)
         env.pop("REPORT_URL", None)
-        for url in (None, "http://proxy.example"):
+        env.pop("REPORT_PRINT_DELAY", None)
+        for url, delay in ((None, None), ("http://proxy.example", "0")):
             if url:
-                env["REPORT_URL"] = url
+                env["REPORT_URL"], env["REPORT_PRINT_DELAY"] = url, delay
             result = run("bash", "-euo", "pipefail", "-c", snippet, env=env)
             assert result.returncode == 0, result.stderr
-            value = run("psql", "-tA", "-d", db, "-c",
-                        "SELECT value FROM ir_config_parameter WHERE key = 'report.url'").stdout.strip()
-            assert value == (url or "http://nginx")
+            values = dict(line.split("|") for line in run(
+                "psql", "-tA", "-d", db, "-c",
+                "SELECT key, value FROM ir_config_parameter WHERE key LIKE 'report.%'",
+            ).stdout.split())
+            assert values == {"report.url": url or "http://nginx", "report.print_delay": delay or "100"}
     finally:
         run("dropdb", "--if-exists", db)

@@ -195,7 +195,17 @@ class MicrostructurePatient(models.Model):
         "The answers keep the site only, never the patient.",
     )
     color = fields.Integer()
-    active = fields.Boolean(default=True, tracking=True)
+    # indexed: the care team's rule reads the archived files beside its sites
+    # (``care_team_user_ids``), both as index conditions
+    active = fields.Boolean(default=True, tracking=True, index=True)
+    care_team_user_ids = fields.Many2many(
+        "res.users",
+        compute="_compute_care_team_user_ids",
+        search="_search_care_team_user_ids",
+        compute_sudo=True,
+        string="Care team logins",
+        help="Logins of the current members of the site's care team: they read the file.",
+    )
 
     # RETENTION
     last_intervention_date = fields.Date(
@@ -793,6 +803,25 @@ class MicrostructurePatient(models.Model):
             "url": f"/odoo_microstructure/patient/{self.id}/export.json",
             "target": "download",
         }
+
+    @api.depends("site_id.care_team_user_ids")
+    def _compute_care_team_user_ids(self):
+        for patient in self:
+            patient.care_team_user_ids = patient.site_id.care_team_user_ids
+
+    def _search_care_team_user_ids(self, operator, value):
+        """Files of the sites where the users ``value`` are current members,
+        computed in SQL when the query runs (the care team's record rule).
+
+        ``site_id = ANY(ARRAY(...))`` rather than a subquery on the sites:
+        PostgreSQL reads it from the index of the sites, also as the other
+        side of an OR (the rule's archived files), where a subquery would
+        read every file of the network."""
+        user_ids = self.env["microstructure.site"]._get_searched_user_ids(
+            operator, value, self.env._("Unsupported search on the care team.")
+        )
+        sites = self.env["microstructure.membership"]._get_current_sql(user_ids, "site_id")
+        return [("site_id", "=", SQL("ANY(ARRAY%s)", sites))]
 
     # RETENTION: ARCHIVE, RESTORE, ANONYMISE, ERASE
     def action_archive(self):
