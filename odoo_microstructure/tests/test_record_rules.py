@@ -1,4 +1,5 @@
 from odoo import Command, fields
+from odoo.exceptions import ValidationError
 from odoo.tests import new_test_user, tagged
 
 from .common import GROUP, MicrostructureCommon
@@ -105,3 +106,22 @@ class TestRecordRules(MicrostructureCommon):
         self.pro_psy_a.user_id = False
         self.assertNotIn(self.user_psy_a, note.reader_ids)
         self.assertNotIn(self.site_a1, self.user_psy_a.microstructure_site_ids)
+
+    def test_care_team_files_from_the_index(self):
+        """The care team's rule on patient files compares the file's site
+        with the array of the user's sites (an index condition, also beside
+        the archived files of the rule's OR), not with a subquery on the
+        sites; the files it gives are the team's."""
+        Patient = self.env["microstructure.patient"].with_user(self.user_gp_a1)
+        query = str(Patient._search([]).select())
+        self.assertIn('"microstructure_patient"."site_id" = ANY(ARRAY(SELECT', query)
+        self.assertNotIn('"microstructure_site"', query)
+        patient = self.env["microstructure.patient"].create({
+            "name": "Index", "first_names": "Test", "birth_date": "1960-01-01", "sex": "male",
+            "site_id": self.site_a1.id,
+        })
+        self.assertIn(self.user_gp_a1, patient.care_team_user_ids)
+        self.assertIn(patient, Patient.search([]))
+        self.assertEqual(Patient.search([]).site_id, self.site_a1)
+        with self.assertRaisesText(ValidationError, "Unsupported search on the care team"):
+            Patient.search([("care_team_user_ids", "ilike", "ms")])
