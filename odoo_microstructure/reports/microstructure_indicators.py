@@ -416,39 +416,44 @@ class MicrostructureIndicators(models.AbstractModel):
         sums stay exact), how many improved by the scale's meaningful change,
         how many were at or above the threshold at baseline, and how many of
         them are below it at the follow-up."""
+        # a result's site is its patient's (a stored related field): the
+        # results of the sites up to the end of the period hold every
+        # baseline of their patients
         self._add_site_rows(result, "outcomes", self._fetch("""
             SELECT outcome.site_id, outcome.scale_id, count(*),
                    round(sum(outcome.change) * 100)::bigint,
                    count(*) FILTER (WHERE %(improved)s),
-                   count(*) FILTER (WHERE outcome.baseline_above),
-                   count(*) FILTER (WHERE outcome.baseline_above AND NOT %(follow_up_above)s)
+                   count(*) FILTER (WHERE %(baseline_above)s),
+                   count(*) FILTER (WHERE %(baseline_above)s AND NOT %(follow_up_above)s)
               FROM (
                 SELECT DISTINCT ON (result.patient_id, result.scale_id)
-                       result.site_id, result.scale_id, result.band_id,
-                       %(change)s AS change, %(baseline_above)s AS baseline_above
-                  FROM microstructure_scale_result result
+                       result.site_id, result.scale_id, result.band_id, result.baseline_band_id,
+                       %(change)s AS change
+                  FROM (
+                    SELECT result.id, result.patient_id, result.scale_id, result.site_id, result.date,
+                           result.score, result.band_id,
+                           first_value(result.date) OVER baseline AS baseline_date,
+                           first_value(result.score) OVER baseline AS baseline_score,
+                           first_value(result.band_id) OVER baseline AS baseline_band_id
+                      FROM microstructure_scale_result result
+                     WHERE result.site_id = ANY(%(sites)s) AND result.date <= %(to)s
+                    WINDOW baseline AS (PARTITION BY result.patient_id, result.scale_id
+                                        ORDER BY result.date, result.id)
+                  ) result
                   JOIN microstructure_patient patient ON patient.id = result.patient_id
-                 CROSS JOIN LATERAL (
-                    SELECT first.date, first.score, first.band_id
-                      FROM microstructure_scale_result first
-                     WHERE first.patient_id = result.patient_id AND first.scale_id = result.scale_id
-                     ORDER BY first.date, first.id
-                     LIMIT 1
-                 ) baseline
-                  LEFT JOIN microstructure_scale_band baseline_band ON baseline_band.id = baseline.band_id
-                 WHERE result.site_id = ANY(%(sites)s) AND result.date BETWEEN %(from)s AND %(to)s
-                   AND %(counted)s AND %(followed_up)s
+                 WHERE result.date >= %(from)s AND %(counted)s AND %(followed_up)s
                  ORDER BY result.patient_id, result.scale_id, result.date DESC, result.id DESC
               ) outcome
               JOIN microstructure_scale scale ON scale.id = outcome.scale_id
+              LEFT JOIN microstructure_scale_band baseline_band ON baseline_band.id = outcome.baseline_band_id
               LEFT JOIN microstructure_scale_band follow_up_band ON follow_up_band.id = outcome.band_id
              GROUP BY 1, 2
-        """, change=definitions.scale_change(SQL("result.score"), SQL("baseline.score")),
+        """, change=definitions.scale_change(SQL("result.score"), SQL("result.baseline_score")),
             baseline_above=definitions.band_above_threshold("baseline_band"),
             follow_up_above=definitions.band_above_threshold("follow_up_band"),
             improved=definitions.scale_improved(SQL("outcome.change"), "scale"),
             counted=definitions.patient_counted("patient"),
-            followed_up=definitions.scale_followed_up("result", SQL("baseline.date")), **params))
+            followed_up=definitions.scale_followed_up("result", SQL("result.baseline_date")), **params))
 
     def _fold_site_rows(self, params, figures, site_rows):
         """The figures of the report from those of its sites, site by site in
