@@ -50,6 +50,8 @@ from ..tools.indicator_definitions import (
 # inclusion and after its exit (the flows of the neighbour periods).
 PATIENT_YEARS = """generate_series(microstructure_reporting_year(r.inclusion_date) - 1,
                                    microstructure_reporting_year(coalesce(r.exit_date, current_date)) + 1)"""
+# a setting the figures of every site read touches every site and year kept
+EVERY_KEPT_YEAR = "SELECT s.site_id, s.year FROM microstructure_indicator_kept s WHERE EXISTS (SELECT FROM %1$s r)"
 STALE_SOURCES = {
     "microstructure_consultation": (
         "SELECT r.site_id, microstructure_reporting_year_at(r.start) FROM %1$s r",
@@ -117,22 +119,10 @@ STALE_SOURCES = {
     # which questions count, which answers are positive, the scales'
     # meaningful changes and thresholds: every site and year kept (settings
     # changed rarely)
-    "survey_question": (
-        "SELECT s.site_id, s.year FROM microstructure_indicator_kept s WHERE EXISTS (SELECT FROM %1$s r)",
-        "microstructure_indicator",
-    ),
-    "survey_question_answer": (
-        "SELECT s.site_id, s.year FROM microstructure_indicator_kept s WHERE EXISTS (SELECT FROM %1$s r)",
-        "microstructure_positive",
-    ),
-    "microstructure_scale": (
-        "SELECT s.site_id, s.year FROM microstructure_indicator_kept s WHERE EXISTS (SELECT FROM %1$s r)",
-        "meaningful_change",
-    ),
-    "microstructure_scale_band": (
-        "SELECT s.site_id, s.year FROM microstructure_indicator_kept s WHERE EXISTS (SELECT FROM %1$s r)",
-        "above_threshold",
-    ),
+    "survey_question": (EVERY_KEPT_YEAR, "microstructure_indicator"),
+    "survey_question_answer": (EVERY_KEPT_YEAR, "microstructure_positive"),
+    "microstructure_scale": (EVERY_KEPT_YEAR, "meaningful_change"),
+    "microstructure_scale_band": (EVERY_KEPT_YEAR, "above_threshold"),
 }
 
 @contextmanager
