@@ -338,6 +338,33 @@ PROBES = [
     ("open the scale wizard of a patient", lambda t: rpc(
         "microstructure.patient", "action_scale_link", [t.patient.id],
     ), OUTSIDERS + ("carsat",), "denied"),
+    # the thresholds and meaningful changes behind the outcome indicators (the
+    # network administrators', the national one's included)
+    ("move a scale's threshold", lambda t: rpc(
+        "microstructure.scale.band", "write",
+        t.env.ref("odoo_microstructure.microstructure_scale_phq9").band_ids.ids, {"above_threshold": False},
+    ), INSIDERS + ("other_team", "regional", "employee", "carsat"), "denied"),
+    ("change a scale's meaningful change", lambda t: rpc(
+        "microstructure.scale", "write", [t.env.ref("odoo_microstructure.microstructure_scale_phq9").id],
+        {"meaningful_change": 1, "threshold_source": "x"},
+    ), INSIDERS + ("other_team", "regional", "employee", "carsat"), "denied"),
+    # the care team's logins on a file, which its record rule searches
+    ("files by their care team's logins", lambda t: rpc(
+        "microstructure.patient", "search_read", [("care_team_user_ids", "in", [t.user_gp_a1.id])],
+        ["name", "care_team_user_ids"],
+    ), OUTSIDERS + ("carsat",), "empty"),
+    ("count files by their care team's logins", lambda t: rpc(
+        "microstructure.patient", "search_count", [("care_team_user_ids", "in", [t.user_gp_a1.id])],
+    ), OUTSIDERS + ("carsat",), "empty"),
+    ("care team's logins of a file", lambda t: rpc(
+        "microstructure.patient", "read", [t.patient.id], ["care_team_user_ids"],
+    ), OUTSIDERS + ("carsat",), "denied"),
+    ("group files by their care team's logins", lambda t: rpc(
+        "microstructure.patient", "read_group", [], ["__count"], ["care_team_user_ids"],
+    ), OUTSIDERS + INSIDERS + ("carsat",), "denied"),
+    ("search the care team's logins by name", lambda t: rpc(
+        "microstructure.patient", "search_read", [("care_team_user_ids", "ilike", "ms_gp")], ["name"],
+    ), OUTSIDERS + INSIDERS + ("carsat",), "denied"),
 ]
 
 
