@@ -8,6 +8,8 @@ from odoo.osv import expression
 # megabyte stored in a name).
 CHAR_LIMIT = 256
 TEXT_LIMIT = 200_000
+# From how many records in memory their record rules are checked in SQL
+SQL_RULES_FROM = 10
 
 
 class MicrostructureInputCheck(models.AbstractModel):
@@ -61,6 +63,38 @@ class MicrostructureInputCheck(models.AbstractModel):
     def _trace(self, action, method, path=None):
         """Trace an access to patient data (see ``microstructure.confidential``)."""
         return None
+
+    # ACCESS
+    def _check_access(self, operation):
+        """The record rules of records already in memory, in one query.
+
+        Odoo checks them in Python (``filtered_domain``): reading a page of
+        records just found by a search computes the care team of each of them
+        again (about 7 ms of a worker for 80 patient files or 40 liaison
+        sheets). For reads, the same domain, computed by Odoo for the user, is
+        asked to PostgreSQL after the fields it reads are flushed, as the
+        search that found them did. The records it does not return go through
+        Odoo's own check, so that a refusal, its message and a deleted record
+        stay Odoo's: this only shortens the way to a yes. A few records, and
+        creations and writes, keep Odoo's check: their records are in memory,
+        and a query (with a flush in the middle of a batch) would cost more
+        than it saves."""
+        ids = list(dict.fromkeys(self._ids))
+        if self.env.su or operation != "read" or len(ids) < SQL_RULES_FROM \
+                or not all(isinstance(id_, int) for id_ in ids) \
+                or not self.env["ir.model.access"].check(self._name, operation, raise_exception=False):
+            return super()._check_access(operation)
+        domain = self.env["ir.rule"]._compute_domain(self._name, operation)
+        if not domain:
+            return super()._check_access(operation)
+        query = self.sudo().with_context(active_test=False)._search(
+            expression.AND([[("id", "in", ids)], domain])
+        )
+        allowed = {id_ for (id_,) in self.env.execute_query(query.select())}
+        rest = self.browse([id_ for id_ in ids if id_ not in allowed])
+        if not rest:
+            return None
+        return super(MicrostructureInputCheck, rest)._check_access(operation)
 
     def onchange(self, values, field_names, fields_spec):
         if not self.env.su:

@@ -1,4 +1,5 @@
 from . import test_access
+from . import test_record_rules_sql
 from . import test_validation
 from . import test_counts
 from . import test_ui
