@@ -443,7 +443,8 @@ if FastHttpUser is not None:
                         return None
                     response.failure(f"{data.get('name', 'error')}: {message[:160]}")
                     return None
-                return body["result"]
+                # Odoo leaves "result" out when the method returns None (a send)
+                return body.get("result")
 
         def kanban(self, name, model, spec, domain=(), limit=40):
             groups = self.call(f"kanban: {name} groups", model, "web_read_group", list(domain),
