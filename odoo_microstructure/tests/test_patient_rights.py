@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 from freezegun import freeze_time
 
-from odoo import Command
+from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, tagged
 
@@ -283,7 +283,9 @@ class TestPatientRetention(PatientRightsCommon):
         action = self.patient.with_user(self.user_gp_a1).with_context(tracking_disable=False).action_archive()
         self.env.flush_all()
         self.assertEqual(action["res_model"], "microstructure.patient")
-        self.assertEqual(self.patient.archive_date, date.today())
+        # the day in the user's time zone (Paris), which is not UTC's around midnight
+        self.assertEqual(self.patient.archive_date,
+                         fields.Date.context_today(self.patient.with_user(self.user_gp_a1)))
         wizard = self.env["microstructure.patient.erasure"].with_user(self.user_dpo).create({
             "patient_id": self.patient.id, "reason": "mistake",
         })
