@@ -2,9 +2,9 @@ from unittest.mock import patch
 
 from odoo import models
 from odoo.exceptions import MissingError
-from odoo.tests import tagged
+from odoo.tests import HttpCase, tagged
 
-from .common import MicrostructureCommon
+from .common import JsonRpcMixin, MicrostructureCommon
 
 OPERATIONS = ("read", "write", "create", "unlink")
 
@@ -111,3 +111,29 @@ class TestRecordRulesSql(MicrostructureCommon):
                 self.assertQueryCount(1):
             self.assertIsNone(mine._check_access("read"))
         self.assertIsNone(models.BaseModel._check_access(mine, "read"))
+
+
+@tagged("post_install", "-at_install")
+class TestRecordRulesSqlHttp(MicrostructureCommon, HttpCase, JsonRpcMixin):
+    """Over JSON-RPC, as a practitioner: reading a page that mixes another
+    team's files by a specification of no stored column (the path where the
+    rules of records in memory are checked) is refused as before."""
+
+    def test_mixed_page_refused_over_rpc(self):
+        patients = self.env["microstructure.patient"]
+        own = patients.create([
+            {"name": f"Mien {index}", "first_names": "Test", "birth_date": "1970-01-01",
+             "sex": "female", "site_id": self.site_a1.id} for index in range(12)
+        ])
+        other = patients.create([
+            {"name": f"Autre {index}", "first_names": "Test", "birth_date": "1970-01-01",
+             "sex": "female", "site_id": self.site_b1.id} for index in range(3)
+        ])
+        self.authenticate(self.user_gp_a1.login, self.user_gp_a1.login)
+        answer = self._call("microstructure.patient", "web_read", own.ids, {"consultation_ids": {}})
+        self.assertEqual(sorted(record["id"] for record in answer["result"]), sorted(own.ids))
+        for ids in (own.ids + other.ids, other.ids[:1] + own.ids):
+            answer = self._call("microstructure.patient", "web_read", ids, {"consultation_ids": {}})
+            self.assertNotIn("result", answer)
+            self.assertEqual(answer["error"]["data"]["name"], "odoo.exceptions.AccessError")
+            self.assertNotIn("Autre", answer["error"]["data"]["message"])
